@@ -1,0 +1,111 @@
+# Kefu - one plain Makefile. Targets:
+#   make            build ./kefu (gcc, -O2)
+#   make demo       install what is missing, build, seed ./data, serve on 127.0.0.1:8080
+#   make check      install what is missing; gcc + clang builds; unit, HTTP and browser tests,
+#                   then the unit and HTTP tests again under ASan+UBSan
+#   make bench      benchmarks into bench/results/
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make clean
+# Switches: CC=clang, SAN=1 (sanitizers), O=build dir.
+
+VERSION   := 0.1.0
+CC        ?= cc
+O         ?= build/$(notdir $(CC))$(if $(SAN),-asan)
+PKGS      := libuv jansson libsodium sqlite3 inih
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -DKEFU_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
+LIBS      := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lwslay -lpthread
+ifdef SAN
+ALLCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN     := -fsanitize=address,undefined
+endif
+
+CORE_SRC  := $(wildcard src/core/*.c)
+HTTP_SRC  := $(wildcard src/http/*.c)
+STORE_SRC := src/store/store_sqlite.c
+FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c)
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c
+LIB_SRC   := $(CORE_SRC) $(HTTP_SRC) $(STORE_SRC) $(FEAT_SRC)
+LIB_OBJ   := $(patsubst %.c,$(O)/%.o,$(LIB_SRC) $(GEN_SRC))
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+
+WEB_SRC   := $(wildcard web/index.html web/src/*) scripts/build-web.mjs
+SQL_SRC   := $(wildcard src/store/migrations/*.sql)
+
+.PHONY: all demo check check-deps unit http e2e checksrc clean bench fuzz kefu-san kefu-clang
+all: kefu
+
+kefu: $(O)/kefu
+	@if [ "$(O)" = "build/$(notdir $(CC))" ]; then cp $< $@; fi
+
+$(O)/kefu: $(O)/src/main.o $(LIB_OBJ)
+	$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+$(O)/build/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+build/gen/assets.c: $(WEB_SRC) package-lock.json
+	node scripts/build-web.mjs
+
+build/gen/migrations.c: $(SQL_SRC) scripts/embed-sql.mjs
+	node scripts/embed-sql.mjs $@ src/store/migrations
+
+# ---- tests ----
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDSAN) -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+KEFU_BIN ?= $(CURDIR)/kefu
+http: kefu
+	KEFU_BIN=$(KEFU_BIN) node --test --test-concurrency=2 tests/http/
+
+e2e: kefu
+	KEFU_BIN=$(KEFU_BIN) node --test tests/e2e/
+
+checksrc:
+	@scripts/checksrc
+
+check-deps:
+	@scripts/deps check
+
+check: check-deps
+	$(MAKE) checksrc
+	$(MAKE) kefu unit
+	$(MAKE) CC=clang kefu unit
+	$(MAKE) http e2e
+	$(MAKE) CC=clang SAN=1 unit
+	$(MAKE) CC=clang SAN=1 build/clang-asan/kefu
+	$(MAKE) http KEFU_BIN=$(CURDIR)/build/clang-asan/kefu
+	@echo "make check: all passed"
+
+demo:
+	@scripts/deps build
+	$(MAKE) kefu
+	@scripts/demo
+
+bench:
+	@scripts/deps bench
+	$(MAKE) kefu
+	bench/run
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps check
+	$(MAKE) -f fuzz/Makefile FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+clean:
+	rm -rf build kefu
+
+-include $(shell find build -name '*.d' 2>/dev/null)

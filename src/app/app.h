@@ -1,0 +1,28 @@
+/* app/app.h - the running application: what every feature handler reaches through
+ * its request (app_of(r)). Created by main.c; features only read it. */
+#ifndef KF_APP_APP_H
+#define KF_APP_APP_H
+#include "app/config.h"
+#include "http/http.h"
+
+struct store;
+struct ratelimit;
+
+struct app {
+	struct config cfg;
+	struct store *st;                  /* the loop thread's database connection */
+	struct http_server *srv;
+	char db_path[1100], upload_dir[1100];
+	struct ratelimit *login_ip, *login_email;
+};
+
+static inline struct app *app_of(const struct http_req *r)
+{
+	return http_server_userdata(r->srv);
+}
+
+/* Feature registration: each adds its route table to the server. */
+void system_register(struct http_server *s);
+void auth_register(struct http_server *s);
+
+#endif

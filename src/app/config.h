@@ -1,0 +1,25 @@
+/* app/config.h - settings from defaults, DATA/kefu.conf, the environment and flags,
+ * in that order (later wins). */
+#ifndef KF_APP_CONFIG_H
+#define KF_APP_CONFIG_H
+#include "http/http.h"
+
+struct config {
+	char listen[128];            /* HOST:PORT */
+	char data_dir[1024];
+	char log_level[16];
+	char trusted_proxies[512];
+	struct http_limits lim;
+	unsigned login_per_min;
+	unsigned session_ttl_h;
+	int secure_cookie;           /* -1 auto (from X-Forwarded-Proto), 0 never, 1 always */
+};
+
+void config_defaults(struct config *c);
+/* Reads path (INI) if it exists. KF_EINVAL names the bad line in the log. */
+int  config_load_file(struct config *c, const char *path);
+void config_load_env(struct config *c);
+/* Splits "host:port" ("[::1]:8080" for IPv6). */
+int  config_split_listen(const char *listen, char *host, size_t hostsz, int *port);
+
+#endif

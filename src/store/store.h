@@ -1,0 +1,85 @@
+/* store/store.h - the one storage interface every feature calls.
+ *
+ * Feature code never sees SQL: it calls the entity functions below. store_sqlite.c is
+ * the embedded backend; a PostgreSQL backend implements the same functions (the
+ * schema lives in migrations/ per backend). A struct store is one connection and must be
+ * used by one thread at a time (the event loop); a worker job that needs the database
+ * opens its own with store_open.
+ *
+ * Every function returns 0 or a negative KF_E* code (KF_ENOTFOUND, KF_EEXIST for a
+ * unique clash, KF_EIO for anything else, logged) and leaves *out untouched on failure.
+ * Times are Unix seconds. Strings in the structs are NUL-terminated and truncated to fit. */
+#ifndef KF_STORE_STORE_H
+#define KF_STORE_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+int  store_open(const char *path, struct store **out);
+void store_close(struct store *st);              /* checkpoints the WAL; NULL is fine */
+/* Applies pending migrations in order, each in its own transaction; *applied counts them. */
+int  store_migrate(struct store *st, int *applied);
+int  store_schema_version(struct store *st, int *version);
+int  store_ping(struct store *st);               /* 0 when the database answers */
+double store_seconds(const struct store *st);    /* time spent in the database so far */
+/* A consistent online copy of the database at src_path into dest_path (backup API). */
+int  store_backup(const char *src_path, const char *dest_path);
+/* Runs when idle: truncates the WAL and prunes expired sessions. */
+int  store_maintain(struct store *st, int64_t now);
+const char *store_backend_version(void);   /* e.g. "sqlite 3.40.1" */
+
+/* ---- users ---- */
+struct store_user {
+	int64_t id;
+	char email[256], name[128], role[16], pwhash[160];
+	int disabled;
+	int64_t created_at;
+};
+int store_user_create(struct store *st, struct store_user *u);   /* sets u->id; KF_EEXIST */
+int store_user_get(struct store *st, int64_t id, struct store_user *out);
+int store_user_by_email(struct store *st, const char *email, struct store_user *out);
+int store_user_update(struct store *st, const struct store_user *u);  /* name, role, disabled */
+int store_user_set_password(struct store *st, int64_t id, const char *pwhash);
+int store_user_count(struct store *st, int64_t *n);
+/* Calls cb for each user by id; a nonzero return from cb stops and is returned. */
+int store_user_each(struct store *st, int (*cb)(void *ud, const struct store_user *u), void *ud);
+
+/* ---- sessions ---- */
+struct store_session {
+	char id_hash[65];
+	int64_t user_id;
+	char csrf[48], ip[48], user_agent[256];
+	int64_t created_at, last_seen, expires_at;
+};
+int store_session_create(struct store *st, const struct store_session *s);
+/* Only a session that has not expired at now. */
+int store_session_get(struct store *st, const char *id_hash, int64_t now, struct store_session *out);
+int store_session_touch(struct store *st, const char *id_hash, int64_t last_seen, int64_t expires_at);
+int store_session_delete(struct store *st, const char *id_hash);
+int store_session_delete_user(struct store *st, int64_t user_id, const char *except_hash);
+
+/* ---- API keys ---- */
+struct store_apikey {
+	int64_t id;
+	char name[128], prefix[16], key_hash[65], scopes[256];
+	int64_t created_by, created_at, last_used_at, revoked_at;   /* 0 when not set */
+};
+int store_apikey_create(struct store *st, struct store_apikey *k);   /* sets k->id */
+int store_apikey_by_hash(struct store *st, const char *key_hash, struct store_apikey *out);
+int store_apikey_each(struct store *st, int (*cb)(void *ud, const struct store_apikey *k), void *ud);
+int store_apikey_revoke(struct store *st, int64_t id, int64_t now);  /* KF_ENOTFOUND */
+int store_apikey_used(struct store *st, int64_t id, int64_t now);
+
+/* ---- uploads ---- */
+struct store_upload {
+	int64_t id;
+	char name[256], content_type[128], path[256];
+	int64_t size, uploaded_by, created_at;
+};
+int store_upload_create(struct store *st, struct store_upload *u);   /* sets u->id */
+
+/* ---- audit log ---- */
+int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail);
+
+#endif
