@@ -139,6 +139,11 @@ void http_server_metrics(struct http_server *s, struct buf *b);
 /* Adds seconds spent in the database, for the metrics. */
 void http_server_add_db_time(struct http_server *s, double seconds);
 
+/* For tests and fuzzing (h2o's loopback connection): runs data through a connection
+ * that is not a socket, as if one client sent it, including deferred jobs; every byte
+ * the server would send is appended to out. Returns 1 when the server closed it. */
+int http_server_feed(struct http_server *s, const char *data, size_t n, struct buf *out);
+
 /* Request accessors (all return NULL when absent). */
 const char *http_header(const struct http_req *r, const char *name);
 const char *http_query(struct http_req *r, const char *name);   /* decoded, in r->arena */

@@ -433,6 +433,17 @@ void conn__write(struct http_conn *c, char *hdr, size_t hlen, int own_hdr, char 
 			free(body);
 		return;
 	}
+	if (c->mem_out) {
+		buf_add(c->mem_out, hdr, hlen);
+		buf_add(c->mem_out, body, blen);
+		if (own_hdr)
+			free(hdr);
+		if (own_body)
+			free(body);
+		if (close_after)
+			conn__close(c);
+		return;
+	}
 	struct write_req *wr = xcalloc(1, sizeof(*wr));
 	uv_buf_t bufs[2];
 	unsigned nb = 0;
@@ -741,7 +752,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 
 static void conn_reading(struct http_conn *c, int on)
 {
-	if (c->closing || on == c->reading)
+	if (c->closing || on == c->reading || c->mem_out)
 		return;
 	c->reading = on;
 	if (on)
@@ -885,7 +896,10 @@ void conn__close(struct http_conn *c)
 	c->closing = 1;
 	if (c->mode == CONN_WS)
 		ws__shutdown(c);
-	uv_close((uv_handle_t *)&c->tcp, on_close);
+	if (c->mem_out)
+		on_close((uv_handle_t *)&c->tcp);
+	else
+		uv_close((uv_handle_t *)&c->tcp, on_close);
 }
 
 /* Refuses a connection over a cap with a one-shot JSON error. */
@@ -903,14 +917,49 @@ static void refuse(struct http_conn *c, int status, const char *code, const char
 	conn__write(c, p, len, 1, NULL, 0, 0, 1);
 }
 
+/* Links a new connection into the server's list and counters. */
+static void conn_attach(struct http_server *s, struct http_conn *c)
+{
+	c->srv = s;
+	c->refs = 1;
+	c->tcp.data = c;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconns++;
+	s->conns_total++;
+	c->ipc = ip_acquire(s, c->peer_ip);
+	c->parser = hp_new(&parser_cb, c);
+	buf_init(&c->in, 0);
+	c->last_io_ms = srv__now_ms();
+}
+
+int http_server_feed(struct http_server *s, const char *data, size_t n, struct buf *out)
+{
+	struct http_conn *c = xcalloc(1, sizeof(*c));
+	snprintf(c->peer_ip, sizeof(c->peer_ip), "192.0.2.1");
+	c->mem_out = out;
+	conn_attach(s, c);
+	c->refs++;                 /* hold it while we look at it */
+	conn_run(c, data, n);
+	while (c->refs > 2 || (c->inflight && !c->closing))
+		if (uv_run(s->loop, UV_RUN_ONCE) == 0 && c->refs <= 2)
+			break;
+	int closed = c->closing;
+	if (!c->closing)
+		conn__close(c);
+	if (--c->refs == 0)
+		free(c);
+	return closed;
+}
+
 static void on_connection(uv_stream_t *ls, int status)
 {
 	struct http_server *s = ls->data;
 	if (status < 0)
 		return;
 	struct http_conn *c = xcalloc(1, sizeof(*c));
-	c->srv = s;
-	c->refs = 1;
 	uv_tcp_init(s->loop, &c->tcp);
 	c->tcp.data = c;
 	if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
@@ -927,16 +976,7 @@ static void on_connection(uv_stream_t *ls, int status)
 			uv_ip4_name((struct sockaddr_in *)&ss, c->peer_ip, sizeof(c->peer_ip));
 	}
 	c->trusted_peer = is_trusted(s, c->peer_ip);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
-	s->nconns++;
-	s->conns_total++;
-	c->ipc = ip_acquire(s, c->peer_ip);
-	c->parser = hp_new(&parser_cb, c);
-	buf_init(&c->in, 0);
-	c->last_io_ms = srv__now_ms();
+	conn_attach(s, c);
 	if (s->nconns > s->lim.max_conns) {
 		log_warn("connection refused: %zu connections open", s->nconns);
 		refuse(c, 503, "unavailable", "the server is at its connection limit");

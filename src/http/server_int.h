@@ -28,6 +28,7 @@ struct http_conn {
 	uint64_t last_io_ms, req_start_ms;
 	enum conn_mode mode;
 	int inflight, in_run, closing, close_after_write, reading;
+	struct buf *mem_out;            /* memory connection (tests, fuzzing): writes land here */
 	unsigned refs;                  /* the handle + deferred jobs */
 	size_t writes;
 	char peer_ip[48];
