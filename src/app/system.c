@@ -27,8 +27,8 @@ static void h_metrics(struct http_req *r)
 	struct buf b;
 	buf_init(&b, 0);
 	http_server_metrics(r->srv, &b);
-	buf_addf(&b, "# HELP kefu_store_seconds_total Time spent inside SQLite.\n"
-		 "# TYPE kefu_store_seconds_total counter\nkefu_store_seconds_total %.6f\n", store_seconds(a->st));
+	buf_addf(&b, "# HELP kefu_db_seconds_total Time spent inside database calls.\n"
+		 "# TYPE kefu_db_seconds_total counter\nkefu_db_seconds_total %.6f\n", store_seconds(a->st));
 	http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr, b.len);
 	buf_release(&b);
 }

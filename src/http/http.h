@@ -136,8 +136,6 @@ int  http_server_listen(struct http_server *s, const char *host, int port, int *
 void http_server_shutdown(struct http_server *s, void (*done_cb)(struct http_server *));
 /* Prometheus text for the server's counters onto b. */
 void http_server_metrics(struct http_server *s, struct buf *b);
-/* Adds seconds spent in the database, for the metrics. */
-void http_server_add_db_time(struct http_server *s, double seconds);
 
 /* For tests and fuzzing (h2o's loopback connection): runs data through a connection
  * that is not a socket, as if one client sent it, including deferred jobs; every byte

@@ -1195,11 +1195,6 @@ const char *http_cookie(struct http_req *r, const char *name)
 
 /* ---- metrics ---- */
 
-void http_server_add_db_time(struct http_server *s, double seconds)
-{
-	s->db_seconds += seconds;
-}
-
 void http_server_metrics(struct http_server *s, struct buf *b)
 {
 	buf_addf(b, "# HELP kefu_connections Open client connections.\n# TYPE kefu_connections gauge\n"
@@ -1227,6 +1222,4 @@ void http_server_metrics(struct http_server *s, struct buf *b)
 	buf_addf(b, "kefu_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
 	buf_addf(b, "kefu_request_duration_seconds_sum %.6f\nkefu_request_duration_seconds_count %llu\n",
 		 s->hist_sum, (unsigned long long)s->hist_n);
-	buf_addf(b, "# HELP kefu_db_seconds_total Time spent in database calls.\n"
-		 "# TYPE kefu_db_seconds_total counter\nkefu_db_seconds_total %.6f\n", s->db_seconds);
 }

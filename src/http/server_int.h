@@ -69,7 +69,6 @@ struct http_server {
 	uint64_t hist[METRIC_BUCKETS + 1];
 	double hist_sum;
 	uint64_t hist_n, conns_total;
-	double db_seconds;
 };
 
 uint64_t srv__now_ms(void);
