@@ -36,7 +36,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 WEB_SRC   := $(wildcard web/index.html web/src/*) scripts/build-web.mjs
 SQL_SRC   := $(wildcard src/store/migrations/*.sql)
 
-.PHONY: all demo check check-deps unit http e2e checksrc clean bench fuzz kefu-san kefu-clang
+.PHONY: all demo check check-deps unit http e2e deploy-test checksrc clean bench fuzz
 all: kefu
 
 kefu: $(O)/kefu
@@ -55,9 +55,11 @@ $(O)/build/gen/%.o: build/gen/%.c
 
 build/gen/assets.c: $(WEB_SRC) package-lock.json
 	node scripts/build-web.mjs
+	@touch $@
 
 build/gen/migrations.c: $(SQL_SRC) scripts/embed-sql.mjs
 	node scripts/embed-sql.mjs $@ src/store/migrations
+	@touch $@
 
 # ---- tests ----
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJ)
@@ -74,6 +76,9 @@ http: kefu
 e2e: kefu
 	KEFU_BIN=$(KEFU_BIN) node --test tests/e2e/
 
+deploy-test: kefu
+	KEFU_BIN=$(KEFU_BIN) node --test tests/deploy/
+
 checksrc:
 	@scripts/checksrc
 
@@ -84,7 +89,7 @@ check: check-deps
 	$(MAKE) checksrc
 	$(MAKE) kefu unit
 	$(MAKE) CC=clang kefu unit
-	$(MAKE) http e2e
+	$(MAKE) http deploy-test e2e
 	$(MAKE) CC=clang SAN=1 unit
 	$(MAKE) CC=clang SAN=1 build/clang-asan/kefu
 	$(MAKE) http KEFU_BIN=$(CURDIR)/build/clang-asan/kefu

@@ -18,7 +18,7 @@ enum q {
 	Q_USER_INSERT, Q_USER_GET, Q_USER_BY_EMAIL, Q_USER_UPDATE, Q_USER_SETPW, Q_USER_COUNT, Q_USER_ALL,
 	Q_SESS_INSERT, Q_SESS_GET, Q_SESS_TOUCH, Q_SESS_DELETE, Q_SESS_DELETE_USER, Q_SESS_PRUNE,
 	Q_KEY_INSERT, Q_KEY_BY_HASH, Q_KEY_ALL, Q_KEY_REVOKE, Q_KEY_USED,
-	Q_UPLOAD_INSERT, Q_AUDIT_INSERT,
+	Q_UPLOAD_INSERT, Q_AUDIT_INSERT, Q_VERSION,
 	Q_COUNT
 };
 
@@ -50,6 +50,7 @@ static const char *const sql[Q_COUNT] = {
 	[Q_KEY_USED] = "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1",
 	[Q_UPLOAD_INSERT] = "INSERT INTO uploads (name, content_type, size, path, uploaded_by, created_at) "
 			    "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)",
+	[Q_VERSION] = "PRAGMA user_version",
 	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, user_id, ip, action, detail) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)",
 };
 
@@ -162,14 +163,14 @@ double store_seconds(const struct store *st)
 
 int store_schema_version(struct store *st, int *version)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-		return db_err(st, "user_version");
+	sqlite3_stmt *s = stmt(st, Q_VERSION);
+	if (!s)
+		return KF_EIO;
 	int rc = step(st, s);
 	if (rc == SQLITE_ROW)
 		*version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : KF_EIO;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_err(st, "user_version");
 }
 
 int store_migrate(struct store *st, int *applied)

@@ -139,6 +139,13 @@ test('Connection: close and HTTP/1.0 requests are answered and the connection is
 	}
 });
 
+test('an absolute-form request target (GET http://host/healthz) is accepted, as RFC 9112 3.2.2 requires', async () => {
+	const res = await rawExchange(srv.host, srv.port, 'GET http://kefu.test/healthz?x=1 HTTP/1.1\r\nHost: kefu.test\r\nConnection: close\r\n\r\n', { timeoutMs: 6000 });
+	const { responses } = parseResponses(res.buf);
+	assert.equal(responses[0]?.status, 200, show(res));
+	assert.deepEqual(responses[0].json, { status: 'ok' });
+});
+
 test('query strings do not disturb routing (/healthz?x=1, /api/v1/users?limit=1)', async () => {
 	const h = await request(srv.base, 'GET', '/healthz?x=1&y=%E4%BD%A0&z');
 	assert.equal(h.status, 200);

@@ -159,7 +159,8 @@ test('a keep-alive connection used within idle_timeout_ms stays open for the nex
 
 test('max_conns_per_ip: the connection over the cap gets 429 too_many_connections or is closed; freed slots are reusable', async () => {
 	const cap = 4;
-	const s = await startKefu({ conf: { limits: { max_conns_per_ip: cap, idle_timeout_ms: 30000, request_timeout_ms: 30000 } } });
+	// loopback must not be a trusted proxy here: connections from a trusted proxy are not capped per IP
+	const s = await startKefu({ conf: { server: { trusted_proxies: '192.0.2.1' }, limits: { max_conns_per_ip: cap, idle_timeout_ms: 30000, request_timeout_ms: 30000 } } });
 	const conns = [];
 	try {
 		for (let i = 0; i < cap; i++) {
@@ -246,10 +247,10 @@ test('WebSocket: a text frame over ws_max_frame_bytes gets close 1009', async ()
 	await expectWsClose((ws) => ws.text('t'.repeat(1500)), 1009, 'text 1500 > 1024');
 });
 
-test('WebSocket: a frame header announcing 2^62 bytes gets close 1009 (no allocation of the length)', async () => {
+test('WebSocket: a frame header announcing 2^62 bytes (then 64 payload bytes) gets close 1009 (no allocation of the length)', async () => {
 	await expectWsClose((ws) => {
-		const h = Buffer.alloc(14);
-		h[0] = 0x82; h[1] = 0x80 | 127; h.writeBigUInt64BE(1n << 62n, 2); // mask key zeros follow
+		const h = Buffer.alloc(14 + 64);
+		h[0] = 0x82; h[1] = 0x80 | 127; h.writeBigUInt64BE(1n << 62n, 2); // zero mask key, then 64 payload bytes
 		ws.send(h);
 	}, 1009, 'huge announced length');
 });

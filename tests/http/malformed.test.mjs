@@ -118,8 +118,9 @@ test('malformed HTTP: the request smuggled behind TE + CL is never answered', as
 	assert.ok(!responses.some((r) => r.status === 200), show(res));
 });
 
-test('malformed HTTP: a well-formed request line with HTTP/2.0 or HTTP/0.9 version is refused (400/505, no 2xx)', async () => {
-	for (const v of ['HTTP/2.0', 'HTTP/0.9', 'HTTP/1.2']) {
+test('a request line with version HTTP/2.0 or HTTP/0.9 is refused (400/505, no 2xx)', async () => {
+	// (HTTP/1.2 would be fine: RFC 9112 2.3 says to treat a higher minor version as 1.1)
+	for (const v of ['HTTP/2.0', 'HTTP/0.9', 'HTTP/3.0']) {
 		const res = await rawExchange(srv.host, srv.port, `GET /healthz ${v}\r\n${H}\r\n`, { timeoutMs: 6000 });
 		const { responses } = parseResponses(res.buf);
 		assert.ok(!responses.some((r) => r.status < 300), `${v}: ${show(res)}`);
@@ -347,6 +348,16 @@ async function runVector(s, v) {
 	return { ...out, verdict: 'agree', why: `${responses.length} responses (${statuses})` };
 }
 
+// Vectors whose llhttp expectation does not apply to an HTTP/1.1 origin server, by title.
+const NOT_APPLICABLE = {
+	'Content-Length reset when no body is received':
+		'llhttp runs it with skipBody (the meta flag is lost in the extraction); a real server must read 123 body bytes and wait',
+	'OPTIONS request with RTSP': 'RTSP/1.0 is not HTTP; Kefu is an HTTP server',
+	'ANNOUNCE request with RTSP': 'RTSP/1.0 is not HTTP; Kefu is an HTTP server',
+	'No HTTP version': 'an HTTP/0.9 simple request; refusing it (505) is right for an HTTP/1.1 server',
+	'M-SEARCH request': 'asterisk-form target with a method other than OPTIONS (RFC 9112 3.2.4): 400 is right',
+};
+
 test('llhttp request vectors: agreement with llhttp strict mode', { timeout: 240000 }, async (t) => {
 	const vectors = loadVectors();
 	if (!vectors) { t.skip(`no vectors at ${VECTORS}`); return; }
@@ -363,6 +374,9 @@ test('llhttp request vectors: agreement with llhttp strict mode', { timeout: 240
 	assert.equal(s.proc.exitCode, null, `server survived all vectors; stderr tail:\n${s.stderr().slice(-3000)}`);
 	assert.ok(await healthz(s.base), 'server healthy after all vectors');
 
+	for (const r of results) {
+		if (r.verdict !== 'agree' && NOT_APPLICABLE[r.v.title]) { r.verdict = 'n/a'; r.why += ` [n/a: ${NOT_APPLICABLE[r.v.title]}]`; }
+	}
 	const strictMode = (r) => r.v.meta?.type === 'request';
 	const groups = {
 		'strict (README)': results.filter((r) => r.v.strict),
@@ -370,22 +384,23 @@ test('llhttp request vectors: agreement with llhttp strict mode', { timeout: 240
 		'lenient-only (informational)': results.filter((r) => !strictMode(r)),
 	};
 	for (const [g, rs] of Object.entries(groups)) {
-		const ok = rs.filter((r) => r.verdict === 'agree').length;
-		console.log(`llhttp vectors ${g}: ${ok}/${rs.length} agree (${(100 * ok / Math.max(1, rs.length)).toFixed(1)}%)`);
+		const ok = rs.filter((r) => r.verdict === 'agree').length, na = rs.filter((r) => r.verdict === 'n/a').length;
+		console.log(`llhttp vectors ${g}: ${ok}/${rs.length - na} agree (${(100 * ok / Math.max(1, rs.length - na)).toFixed(1)}%), ${na} not applicable`);
 	}
 	const line = (r) => `  #${r.v.i} [${r.v.meta?.type}${r.v.strict ? ', strict' : ''}] ${r.v.llhttp_error ? 'llhttp rejects' : `llhttp accepts ${r.v.messages_complete} msg`}: `
 		+ `"${r.v.title}" -> ${r.why}; raw=${JSON.stringify(Buffer.from(r.v.raw_b64, 'base64').toString('latin1').slice(0, 120))}`;
-	const dis = results.filter((r) => r.verdict !== 'agree');
+	const dis = results.filter((r) => r.verdict === 'disagree');
 	console.log(`llhttp vectors disagreeing (${dis.length}):\n${dis.map(line).join('\n')}`);
+	console.log(`llhttp vectors not applicable (${results.filter((r) => r.verdict === 'n/a').length}):\n${results.filter((r) => r.verdict === 'n/a').map(line).join('\n')}`);
 
 	// Hard rule: a request that llhttp's strict mode rejects never gets a 2xx.
 	const smuggle = results.filter((r) => strictMode(r) && r.v.llhttp_error && r.statuses.some((x) => x >= 200 && x < 300));
 	assert.deepEqual(smuggle.map(line), [], 'no 2xx for a request llhttp strict mode rejects');
-	// No 5xx anywhere.
-	const fives = results.filter((r) => r.statuses.some((x) => x >= 500));
+	// No 5xx anywhere (505 HTTP Version Not Supported is a fair answer to HTTP/0.9 or HTTP/5.6).
+	const fives = results.filter((r) => r.statuses.some((x) => x >= 500 && x !== 505));
 	assert.deepEqual(fives.map(line), [], 'no 5xx for any vector');
-	// High agreement on the strict vectors.
-	const strict = groups['strict (README)'];
+	// High agreement on the strict vectors that apply to an origin server.
+	const strict = groups['strict (README)'].filter((r) => r.verdict !== 'n/a');
 	const agree = strict.filter((r) => r.verdict === 'agree').length;
-	assert.ok(agree / strict.length >= 0.9, `strict vectors agreeing: ${agree}/${strict.length} (need >= 90%)`);
+	assert.ok(agree / strict.length >= 0.95, `strict vectors agreeing: ${agree}/${strict.length} (need >= 95%); see the list above`);
 });

@@ -72,6 +72,11 @@ function Login() {
 		const form = e.currentTarget;
 		const email = form.elements.email.value.trim();
 		const password = form.elements.password.value;
+		if (!email || !password) {
+			error.value = 'errMissing';
+			(email ? form.elements.password : form.elements.email).focus();
+			return;
+		}
 		busy.value = true;
 		error.value = '';
 		try {
@@ -80,7 +85,8 @@ function Login() {
 			bootError.value = '';
 			user.value = data.user;
 		} catch (err) {
-			if (err.status === 401) error.value = 'errInvalid';
+			// 422: the server rejected the e-mail's form; to the user that is a wrong e-mail too.
+			if (err.status === 401 || err.status === 422) error.value = 'errInvalid';
 			else if (err.status === 429) error.value = 'errRateLimited';
 			else if (err.status === 0) error.value = 'errNetwork';
 			else error.value = 'errGeneric';
