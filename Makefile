@@ -40,7 +40,7 @@ SQL_SRC   := $(wildcard src/store/migrations/*.sql)
 all: kefu
 
 kefu: $(O)/kefu
-	@if [ "$(O)" = "build/$(notdir $(CC))" ]; then cp $< $@; fi
+	@if [ "$(O)" = "build/$(notdir $(CC))" ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
 $(O)/kefu: $(O)/src/main.o $(LIB_OBJ)
 	$(CC) $(LDSAN) -o $@ $^ $(LIBS)

@@ -192,7 +192,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	if (open_store(c, &app.st))
 		return 1;
 	mkdir(app.upload_dir, 0700);
-	app.login_ip = ratelimit_new(c->login_per_min * 3, 60);
+	app.login_ip = ratelimit_new(c->login_per_min, 60);
 	app.login_email = ratelimit_new(c->login_per_min, 60);
 
 	uv_loop_t *loop = uv_default_loop();

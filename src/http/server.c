@@ -255,6 +255,19 @@ static int on_header_value(void *ud, const char *p, size_t n)
 static int parse_target(struct http_req *r)
 {
 	char *u = r->url.ptr;
+	/* absolute-form (RFC 9112 3.2.2): a server must accept it; the path is what we route. */
+	if (strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0) {
+		char *auth = strstr(u, "://") + 3;
+		char *slash = auth + strcspn(auth, "/?#");
+		if (slash == auth) {
+			set_early(r, 400, "bad_request", "the request target has no host");
+			return 1;
+		}
+		if (*slash != '/') {
+			*--slash = '/';   /* "http://h?q" means "/?q": reuse the byte before it */
+		}
+		u = slash;
+	}
 	if (u[0] != '/') {
 		set_early(r, 400, "bad_request", "the request target must be an absolute path");
 		return 1;
@@ -564,7 +577,7 @@ static void reply_raw(struct http_req *r, int status, const char *ctype, char *b
 	if (ctype)
 		buf_addf(&h, "Content-Type: %s\r\n", ctype);
 	if (encoding)
-		buf_addf(&h, "Content-Encoding: %s\r\nVary: Accept-Encoding\r\n", encoding);
+		buf_addf(&h, "Content-Encoding: %s\r\n", encoding);
 	if (status != 304 && status != 204)
 		buf_addf(&h, "Content-Length: %zu\r\n", len);
 	if (ctype && strncmp(ctype, "application/json", 16) == 0)

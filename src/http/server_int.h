@@ -42,6 +42,8 @@ struct http_conn {
 	size_t ws_in_len;
 	struct buf ws_out;
 	int ws_ping_sent, ws_closed_notified, ws_failing;
+	uint64_t ws_frame_left;         /* payload bytes left in the frame being received */
+	uint8_t ws_hdr[14], ws_hdr_len; /* a frame header split across reads */
 };
 
 struct http_server {

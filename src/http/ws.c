@@ -57,7 +57,9 @@ static void on_frame_start(wslay_event_context_ptr ctx, const struct wslay_event
 {
 	struct http_conn *c = ud;
 	KF_UNUSED(ctx);
-	if (a->payload_length > c->srv->lim.ws_max_frame_bytes)
+	if (a->opcode == WSLAY_CONNECTION_CLOSE && a->payload_length == 1)
+		fail(c, 1002, "close frame with a 1-byte payload");
+	else if (a->payload_length > c->srv->lim.ws_max_frame_bytes)
 		fail(c, 1009, "frame too big");
 }
 
@@ -179,18 +181,74 @@ static void ws_flush(struct http_conn *c)
 		conn__close(c);
 }
 
+/* Follows frame boundaries to catch what wslay rejects without a status code (control
+ * frames that are fragmented or longer than 125 bytes). Returns how many bytes of p are
+ * fine to hand to wslay; *bad is set when a bad frame starts at that offset. */
+static size_t frame_check(struct http_conn *c, const char *p, size_t n, int *bad)
+{
+	size_t i = 0, start = 0;
+	*bad = 0;
+	while (i < n) {
+		if (c->ws_frame_left) {
+			uint64_t k = n - i < c->ws_frame_left ? n - i : c->ws_frame_left;
+			c->ws_frame_left -= k;
+			i += (size_t)k;
+			continue;
+		}
+		if (c->ws_hdr_len == 0)
+			start = i;
+		c->ws_hdr[c->ws_hdr_len++] = (uint8_t)p[i++];
+		if (c->ws_hdr_len < 2)
+			continue;
+		unsigned l7 = c->ws_hdr[1] & 0x7f;
+		unsigned need = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + ((c->ws_hdr[1] & 0x80) ? 4 : 0);
+		if (c->ws_hdr_len < need)
+			continue;
+		uint64_t len = l7;
+		if (l7 >= 126) {
+			len = 0;
+			for (unsigned k = 2; k < (l7 == 126 ? 4u : 10u); k++)
+				len = len << 8 | c->ws_hdr[k];
+		}
+		int fin = c->ws_hdr[0] & 0x80, opcode = c->ws_hdr[0] & 0x0f;
+		c->ws_hdr_len = 0;
+		if ((opcode & 8) && (!fin || len > 125)) {
+			*bad = 1;
+			return start;
+		}
+		c->ws_frame_left = len;
+	}
+	return n;
+}
+
 void ws__feed(struct http_conn *c, const char *p, size_t n)
 {
 	if (c->closing || c->ws_failing || c->close_after_write)
 		return;   /* after a close we read nothing more */
+	int bad;
+	n = frame_check(c, p, n, &bad);
+	if (bad && n == 0) {
+		fail(c, 1002, "fragmented or oversized control frame");
+		ws_flush(c);
+		return;
+	}
 	c->ws_in = p;
 	c->ws_in_len = n;
 	c->ws_ping_sent = 0;
 	if (wslay_event_recv(c->ws) != 0) {
-		conn__close(c);
+		/* A protocol error: queue a close 1002 (a no-op when wslay already did), send
+		 * it, then hang up. */
+		wslay_event_queue_close(c->ws, 1002, (const uint8_t *)"protocol error", 14);
+		c->ws_failing = 1;
+		c->ws_in_len = 0;
+		ws_flush(c);
+		if (!c->closing && !c->writes)
+			conn__close(c);
 		return;
 	}
 	c->ws_in_len = 0;
+	if (bad)
+		fail(c, 1002, "fragmented or oversized control frame");
 	ws_flush(c);
 }
 

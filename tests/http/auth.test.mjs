@@ -357,3 +357,20 @@ test('login rate limit is per IP: many e-mails from one client IP get 429', asyn
 	const other = await request(rl.base, 'POST', '/api/v1/auth/login', { headers: { 'X-Forwarded-For': '198.51.100.51' }, json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
 	assert.equal(other.status, 200, `another IP is not limited: ${other.status} ${other.text}`);
 });
+
+test('stderr logs never contain passwords, session tokens, CSRF tokens or API keys', async () => {
+	const wrongPw = 'Wr0ng-Secret-Pw-' + Date.now();
+	await request(srv.base, 'POST', '/api/v1/auth/login', { json: { email: ADMIN_EMAIL, password: wrongPw } });
+	const s = await login(srv.base, ADMIN_EMAIL, ADMIN_PASSWORD);
+	const k = await api(srv.base, 'POST', '/api/v1/apikeys', { cookie: s.cookie, csrf: s.csrf, json: { name: 'log-check', scopes: ['orders:write'] } });
+	assert.equal(k.status, 201, k.text);
+	await request(srv.base, 'GET', '/api/v1/auth/key', { bearer: k.json.key });
+	await request(srv.base, 'GET', '/api/v1/me', { cookie: s.cookie });
+	await new Promise((r) => setTimeout(r, 300));
+	const log = srv.stderr();
+	const token = s.cookie.split('=')[1];
+	for (const [what, secret] of [['admin password', ADMIN_PASSWORD], ['wrong password', wrongPw], ['agent password', AGENT.password],
+		['session token', token], ['CSRF token', s.csrf], ['API key', k.json.key]]) {
+		assert.ok(!log.includes(secret), `${what} appears in the log`);
+	}
+});

@@ -265,6 +265,22 @@ test('every response carries a unique X-Request-Id (200, 401, 404, 405 and raw 4
 	assert.equal(new Set(ids).size, ids.length, `ids unique: ${ids}`);
 });
 
+test('each request is logged on stderr in one line carrying its X-Request-Id, method, path and status', async () => {
+	const marker = `/api/v1/log-marker-${crypto.randomBytes(4).toString('hex')}`;
+	const r = await request(srv.base, 'GET', marker);
+	assert.equal(r.status, 404);
+	const id = r.headers['x-request-id'];
+	let lines = [];
+	for (let i = 0; i < 20 && !lines.length; i++) {
+		await sleep(100);
+		lines = srv.stderr().split('\n').filter((l) => l.includes(marker));
+	}
+	assert.equal(lines.length, 1, `one log line for the request:\n${srv.stderr().slice(-1500)}`);
+	assert.ok(lines[0].includes(id), `log line has the request id ${id}: ${lines[0]}`);
+	assert.match(lines[0], /\bGET\b/);
+	assert.match(lines[0], /\b404\b/);
+});
+
 // --- uploads ----------------------------------------------------------------------------------
 
 test('multipart upload of two files (one named 发票.pdf) is 201 with names and sizes, and the bytes are under DATA/uploads', async () => {

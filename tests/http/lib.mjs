@@ -28,11 +28,15 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // each test file calls `after(stopAll)` so that a failing test never leaves one behind.
 
 const live = new Set();
-process.on('exit', () => {
+function killLive() {
 	for (const p of live) {
 		try { p.kill('SIGKILL'); } catch { /* already gone */ }
 	}
-});
+}
+process.on('exit', killLive);
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+	process.once(sig, () => { killLive(); process.kill(process.pid, sig); });
+}
 
 /** Runs `kefu ARGS...`, writing `input` to stdin. Resolves {code, signal, stdout, stderr}. */
 export function runKefu(args, { input = '', env = {}, timeoutMs = 30000 } = {}) {
@@ -93,11 +97,16 @@ export async function startKefu(opts = {}) {
 	let dir = opts.dir;
 	const fresh = !dir;
 	if (fresh) dir = await mkdtemp(join(tmpdir(), 'kefu-http-'));
-	if (conf) await writeConf(dir, conf);
-	if (fresh || opts.admin) {
-		await addUser(dir, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role: 'admin', name: 'Admin' });
+	try {
+		if (conf) await writeConf(dir, conf);
+		if (fresh || opts.admin) {
+			await addUser(dir, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role: 'admin', name: 'Admin' });
+		}
+		for (const u of users) await addUser(dir, u);
+	} catch (e) {
+		if (fresh) await rm(dir, { recursive: true, force: true });
+		throw e;
 	}
-	for (const u of users) await addUser(dir, u);
 
 	const proc = spawn(KEFU_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dir, ...args], {
 		env: { ...process.env, ...env },
@@ -110,17 +119,22 @@ export async function startKefu(opts = {}) {
 		proc.on('exit', (code, signal) => { live.delete(proc); r({ code, signal }); });
 	});
 	const addr = await new Promise((resolveP, reject) => {
-		const t = setTimeout(() => reject(new Error(
+		const fail = (e) => {
+			proc.kill('SIGKILL');
+			if (fresh && !opts.keepDir) rm(dir, { recursive: true, force: true }).catch(() => {});
+			reject(e);
+		};
+		const t = setTimeout(() => fail(new Error(
 			`kefu serve did not print "listening on" within ${timeoutMs} ms; stderr:\n${errText}`)), timeoutMs);
 		proc.stderr.on('data', (d) => {
 			errText += d;
 			const m = /listening on http:\/\/(\S+)/.exec(errText);
 			if (m) { clearTimeout(t); resolveP(m[1]); }
 		});
-		proc.on('error', (e) => { clearTimeout(t); reject(e); });
+		proc.on('error', (e) => { clearTimeout(t); fail(e); });
 		exited.then(({ code, signal }) => {
 			clearTimeout(t);
-			reject(new Error(`kefu serve exited early (code ${code}, signal ${signal}); stderr:\n${errText}`));
+			fail(new Error(`kefu serve exited early (code ${code}, signal ${signal}); stderr:\n${errText}`));
 		});
 	});
 	const i = addr.lastIndexOf(':');
@@ -146,8 +160,9 @@ export async function startKefu(opts = {}) {
 			})();
 			return stopping;
 		},
+		/** Stops (SIGTERM, so that sanitizers can report leaks; SIGKILL after 20 s) and removes a temp dir. */
 		async cleanup() {
-			await srv.stop('SIGKILL', 5000);
+			await srv.stop('SIGTERM', 20000);
 			allServers.delete(srv);
 			if (fresh && !opts.keepDir) await rm(dir, { recursive: true, force: true });
 		},
@@ -156,9 +171,20 @@ export async function startKefu(opts = {}) {
 	return srv;
 }
 
-/** For `after(stopAll)`: kills every server this file started and removes temp dirs. */
+export const SANITIZER_RE = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+
+/**
+ * For `after(stopAll)`: stops every server this file started and removes temp dirs.
+ * Throws (failing the file) when a server's stderr holds a sanitizer report, as it
+ * does with the ASan/UBSan build (KEFU_BIN=build/clang-asan/kefu).
+ */
 export async function stopAll() {
-	await Promise.all([...allServers].map((s) => s.cleanup().catch(() => {})));
+	const servers = [...allServers];
+	await Promise.all(servers.map((s) => s.cleanup().catch(() => {})));
+	const bad = servers.filter((s) => SANITIZER_RE.test(s.stderr()));
+	if (bad.length) {
+		throw new Error(`sanitizer report in kefu stderr:\n${bad.map((s) => s.stderr().slice(-4000)).join('\n----\n')}`);
+	}
 }
 
 // ---------------------------------------------------------------------------------
