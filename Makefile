@@ -6,7 +6,7 @@
 #   make bench      benchmarks into bench/results/
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make clean
-# Switches: CC=clang, SAN=1 (sanitizers), O=build dir.
+# Switches: CC=clang, SAN=1 (sanitizers), O=build dir, V=1 (show commands).
 
 VERSION   := 0.1.0
 CC        ?= cc
@@ -17,6 +17,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-para
 ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -DKEFU_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LIBS      := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lwslay -lpthread
+Q         := $(if $(V),,@)
 ifdef SAN
 ALLCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDSAN     := -fsanitize=address,undefined
@@ -43,15 +44,18 @@ kefu: $(O)/kefu
 	@if [ "$(O)" = "build/$(notdir $(CC))" ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
 $(O)/kefu: $(O)/src/main.o $(LIB_OBJ)
-	$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+	@$(if $(Q),printf '  %-6s %s\n' LINK $@)
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -c -o $@ $<
+	@$(if $(Q),printf '  %-6s %s\n' $(notdir $(CC)) $<)
+	$(Q)$(CC) $(ALLCFLAGS) -c -o $@ $<
 
 $(O)/build/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Wno-overlength-strings -c -o $@ $<
+	@$(if $(Q),printf '  %-6s %s\n' $(notdir $(CC)) $<)
+	$(Q)$(CC) $(ALLCFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 build/gen/assets.c: $(WEB_SRC) package-lock.json
 	node scripts/build-web.mjs
@@ -64,7 +68,8 @@ build/gen/migrations.c: $(SQL_SRC) scripts/embed-sql.mjs
 # ---- tests ----
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) $(LDSAN) -o $@ $^ $(LIBS) -lcmocka
+	@$(if $(Q),printf '  %-6s %s\n' LINK $@)
+	$(Q)$(CC) $(ALLCFLAGS) $(LDSAN) -o $@ $^ $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
