@@ -45,7 +45,7 @@ kefu: $(O)/kefu
 
 $(O)/kefu: $(O)/src/main.o $(LIB_OBJ)
 	@$(if $(Q),printf '  %-6s %s\n' LINK $@)
-	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDSAN) -o $@ $(filter %.o,$^) $(LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,7 +69,7 @@ build/gen/migrations.c: $(SQL_SRC) scripts/embed-sql.mjs
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),printf '  %-6s %s\n' LINK $@)
-	$(Q)$(CC) $(ALLCFLAGS) $(LDSAN) -o $@ $^ $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALLCFLAGS) $(LDSAN) -o $@ $(filter %.c %.o,$^) $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

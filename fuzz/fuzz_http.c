@@ -17,7 +17,8 @@
  *   Authorization: Bearer kf_fuzz_api_key           (scope orders:write)
  *   admin@example.com / agent@example.com with password fuzz-password
  * Before every input the users, sessions and key are put back (a fuzzed logout or
- * "disabled": true would otherwise switch those routes off for the rest of the run).
+ * "disabled": true would otherwise switch those routes off for the rest of the run),
+ * and rows earlier inputs added (users, keys, uploads, audit lines) are deleted.
  *
  * argon2id: the users' hashes use libsodium's minimum cost, so signing them in is fast.
  * What stays slow is the INTERACTIVE dummy hash (unknown e-mails) and new hashes (user
@@ -103,7 +104,8 @@ static void fz_settle(struct http_server *s, struct http_conn *c)
 			break;
 }
 
-/* http_server_feed with the data cut into reads at cuts[0..ncuts) (ascending). */
+/* http_server_feed (keep the two alike) with the data cut into reads at cuts[0..ncuts)
+ * (ascending) and, when asked, a peer that is a trusted proxy. */
 static int fz_feed(struct http_server *s, const char *data, size_t n, const size_t *cuts, size_t ncuts,
 		   int trusted, struct buf *out)
 {
@@ -190,9 +192,13 @@ static void fz_make_reset_sql(const char *hash, int64_t admin, int64_t agent)
 		 " VALUES ('%s', %lld, 'fuzz-admin-csrf', '', '', 0, 0, 4000000000),"
 		 " ('%s', %lld, 'fuzz-agent-csrf', '', '', 0, 0, 4000000000);"
 		 "UPDATE sessions SET expires_at = 4000000000 WHERE id_hash IN ('%s', '%s') AND expires_at < 4000000000;"
-		 "UPDATE api_keys SET revoked_at = NULL WHERE key_hash = '%s' AND revoked_at IS NOT NULL;",
+		 "UPDATE api_keys SET revoked_at = NULL WHERE key_hash = '%s' AND revoked_at IS NOT NULL;"
+		 /* what earlier inputs created goes, so lists and lookups stay small */
+		 "DELETE FROM users WHERE id NOT IN (%lld, %lld);"
+		 "DELETE FROM api_keys WHERE key_hash <> '%s';"
+		 "DELETE FROM uploads; DELETE FROM audit_log;",
 		 hash, (long long)admin, hash, hash, (long long)agent, hash, ah, (long long)admin, gh, (long long)agent,
-		 ah, gh, kh);
+		 ah, gh, kh, (long long)admin, (long long)agent, kh);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include <ini.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +47,11 @@ static int set_limit(struct config *c, const char *name, const char *value)
 {
 	unsigned long long v;
 	if (strcmp(name, "login_attempts_per_min") == 0)
-		return num(value, &v) ? (c->login_per_min = (unsigned)v, 1) : 0;
+		return num(value, &v) && v > 0 && v <= UINT_MAX ? (c->login_per_min = (unsigned)v, 1) : 0;
 	for (size_t i = 0; i < KF_ARRAY_LEN(limit_keys); i++) {
 		if (strcmp(name, limit_keys[i].name) != 0)
 			continue;
-		if (!num(value, &v) || v == 0)
+		if (!num(value, &v) || v == 0 || (!limit_keys[i].is_size && v > UINT_MAX))
 			return 0;
 		char *p = (char *)&c->lim + limit_keys[i].off;
 		if (limit_keys[i].is_size)
@@ -59,7 +60,8 @@ static int set_limit(struct config *c, const char *name, const char *value)
 			*(unsigned *)p = (unsigned)v;
 		return 1;
 	}
-	return 0;
+	log_warn("kefu.conf: unknown setting [limits] %s (ignored)", name);
+	return 1;
 }
 
 static int on_ini(void *ud, const char *section, const char *name, const char *value)
@@ -76,10 +78,17 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 	} else if (strcmp(section, "limits") == 0) {
 		return set_limit(c, name, value);
 	} else if (strcmp(section, "session") == 0) {
-		if (strcmp(name, "ttl_hours") == 0)
-			return num(value, &v) && v > 0 ? (c->session_ttl_h = (unsigned)v, 1) : 0;
+		if (strcmp(name, "ttl_hours") == 0)   /* at most ten years */
+			return num(value, &v) && v > 0 && v <= 87600 ? (c->session_ttl_h = (unsigned)v, 1) : 0;
 		if (strcmp(name, "secure_cookie") == 0) {
-			c->secure_cookie = strcmp(value, "auto") == 0 ? -1 : strcmp(value, "on") == 0 || strcmp(value, "true") == 0;
+			if (strcmp(value, "auto") == 0)
+				c->secure_cookie = -1;
+			else if (strcmp(value, "on") == 0 || strcmp(value, "true") == 0)
+				c->secure_cookie = 1;
+			else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0)
+				c->secure_cookie = 0;
+			else
+				return 0;
 			return 1;
 		}
 	}

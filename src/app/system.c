@@ -46,8 +46,8 @@ static void h_upload(struct http_req *r)
 	for (const struct http_file *f = r->files; f; f = f->next) {
 		struct store_upload u;
 		memset(&u, 0, sizeof(u));
-		snprintf(u.name, sizeof(u.name), "%s", f->filename);
-		snprintf(u.content_type, sizeof(u.content_type), "%s", f->content_type);
+		utf8_copy(u.name, sizeof(u.name), f->filename);
+		utf8_copy(u.content_type, sizeof(u.content_type), f->content_type);
 		u.size = (int64_t)f->size;
 		u.uploaded_by = auth_of(r)->user.id;
 		char rel[64], dst[1200];

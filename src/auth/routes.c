@@ -395,6 +395,7 @@ static void h_keys_create(struct http_req *r)
 		}
 		size_t l = strlen(k.scopes);
 		snprintf(k.scopes + l, sizeof(k.scopes) - l, "%s%s", l ? " " : "", json_string_value(s));
+		_Static_assert(sizeof(k.scopes) > 16 * 41, "scopes buffer holds 16 scopes of 40");
 	}
 	char token[64], key[80];
 	token_new(token, sizeof(token));

@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "alloc.h"
 #include "kf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ int buf_grow(struct buf *b, size_t extra)
 	if (b->err)
 		return b->err;
 	if (b->max && (extra > b->max || b->len > b->max - extra))
+		return b->err = KF_ETOOBIG;
+	if (extra > SIZE_MAX / 2 - b->len)   /* len + extra + 1, doubled, must not wrap */
 		return b->err = KF_ETOOBIG;
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)

@@ -36,6 +36,21 @@ int utf8_valid(const char *str, size_t n)
 	return 1;
 }
 
+size_t utf8_copy(char *out, size_t outsz, const char *s)
+{
+	size_t n = strlen(s);
+	if (outsz == 0)
+		return 0;
+	if (n >= outsz) {
+		n = outsz - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;   /* s[n] would be a continuation byte: back up to the lead byte */
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
 int64_t time_now_ms(void)
 {
 	struct timespec ts;

@@ -23,6 +23,10 @@ int parse_i64(const char *s, size_t n, int64_t *out);
 /* Decodes %XX and (when plus_space) '+' in place; returns the new length, or -1 on a bad escape. */
 long url_decode(char *s, size_t n, int plus_space);
 
+/* Copies s into out (outsz bytes, NUL-terminated), cutting at a character boundary so a
+ * long UTF-8 string never ends in half a character. Returns the bytes copied. */
+size_t utf8_copy(char *out, size_t outsz, const char *s);
+
 /* Case-insensitive ASCII compare of two counted strings. */
 int ascii_casecmp_n(const char *a, size_t an, const char *b);
 

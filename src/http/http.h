@@ -101,7 +101,7 @@ struct http_req {
 	struct buf res_headers;          /* extra header lines, each ending in \r\n */
 	/* private */
 	struct http_conn *conn;
-	int keep_alive, early_status, upgrade, replied, auth_done;
+	int keep_alive, early_status, upgrade, replied, auth_done, headers_done;
 	const char *early_code, *early_msg;
 	uint64_t start_ns;
 	struct multipart *mp;

@@ -109,18 +109,24 @@ static int parse_part_headers(struct multipart *m, char *hdrs)
 		if (eol)
 			*eol = '\0';
 		if (strncasecmp(line, "Content-Disposition:", 20) == 0) {
+			free(m->name);   /* a repeated header replaces the first */
+			free(m->filename);
 			m->name = disp_param(line + 20, "name");
 			m->filename = disp_param(line + 20, "filename");
 		} else if (strncasecmp(line, "Content-Type:", 13) == 0) {
 			const char *v = line + 13;
 			while (*v == ' ' || *v == '\t')
 				v++;
+			free(m->ctype);
 			m->ctype = xstrdup(v);
 		}
 		line = eol ? eol + 2 : NULL;
 	}
 	if (!m->name || (m->filename && !utf8_valid(m->filename, strlen(m->filename))))
 		return KF_EINVAL;
+	for (const char *p = m->ctype; p && *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return KF_EINVAL;   /* a media type is printable ASCII */
 	m->in_part = 1;
 	return m->cb->on_part_begin(m->ud, m->name, m->filename,
 				    m->ctype ? m->ctype : "application/octet-stream") ? KF_EDENIED : 0;
@@ -185,6 +191,8 @@ static int step(struct multipart *m)
 		hit = memmem(pb->ptr, pb->len, "\r\n\r\n", 4);
 		if (!hit)
 			return pb->len > MP_MAX_HEADERS ? KF_EINVAL : 0;
+		if ((size_t)(hit - pb->ptr) > MP_MAX_HEADERS)
+			return KF_EINVAL;   /* the same cap however the bytes were chunked */
 		*hit = '\0';
 		{
 			char *h = xstrndup(pb->ptr, (size_t)(hit - pb->ptr));

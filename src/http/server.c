@@ -233,6 +233,8 @@ static int on_header_field(void *ud, const char *p, size_t n)
 	struct http_req *r = c->req;
 	if (header_bytes(c, n))
 		return 1;
+	if (r->headers_done)
+		return 0;   /* chunked trailer fields never become request headers */
 	if (r->last_was_value && header_flush(c))
 		return 1;
 	r->last_was_value = 0;
@@ -246,6 +248,8 @@ static int on_header_value(void *ud, const char *p, size_t n)
 	struct http_req *r = c->req;
 	if (header_bytes(c, n))
 		return 1;
+	if (r->headers_done)
+		return 0;
 	r->last_was_value = 1;
 	buf_add(&r->hvalue, p, n);
 	return 0;
@@ -324,6 +328,7 @@ static int on_headers_complete(void *ud, const struct hp_info *in)
 	struct http_server *s = c->srv;
 	if (header_flush(c) || parse_target(r))
 		return 1;
+	r->headers_done = 1;
 	r->method = in->method;
 	r->method_name = arena_strdup(&r->arena, in->method_name);
 	r->keep_alive = in->keep_alive && !s->draining;
@@ -336,9 +341,9 @@ static int on_headers_complete(void *ud, const struct hp_info *in)
 
 	struct router_param params[HTTP_MAX_PARAMS];
 	int allow = 0;
-	enum router_result rr = r->method ? router_match(&s->router, r->method, r->path, &r->route,
-							   params, &r->nparams, &allow)
-					  : ROUTER_BAD_METHOD;
+	/* An unknown method (0) matches no route, so the path's methods come back as Allow. */
+	enum router_result rr = router_match(&s->router, r->method, r->path, &r->route, params,
+					     &r->nparams, &allow);
 	if (rr == ROUTER_NOT_FOUND) {
 		set_early(r, 404, "not_found", "no such route");
 	} else if (rr == ROUTER_BAD_METHOD) {
@@ -596,11 +601,10 @@ static void reply_raw(struct http_req *r, int status, const char *ctype, char *b
 		len = 0;
 		body_owned = 0;
 	}
-	conn__write(c, hp, hl, 1, body, len, body_owned, close_after);
-
-	/* The request is over: free it and resume parsing pipelined requests. */
+	/* The request is over before the write: a memory connection may close inside it. */
 	c->req = NULL;
 	c->inflight = 0;
+	conn__write(c, hp, hl, 1, body, len, body_owned, close_after);
 	req__free(r);
 	if (c->closing) {
 		if (c->refs == 0)
@@ -677,6 +681,7 @@ static void work_done(uv_work_t *w, int status)
 	KF_UNUSED(status);
 	free(w);
 	c->refs--;
+	c->jobs--;
 	r->done(r);   /* replies; frees c too when the connection went away meanwhile */
 }
 
@@ -687,8 +692,10 @@ void http_defer(struct http_req *r, void (*work)(struct http_req *), void (*done
 	r->work = work;
 	r->done = done;
 	r->conn->refs++;
+	r->conn->jobs++;
 	if (uv_queue_work(r->srv->loop, &w->w, work_run, work_done) < 0) {
 		r->conn->refs--;
+		r->conn->jobs--;
 		free(w);
 		work(r);
 		done(r);
@@ -885,13 +892,13 @@ static void on_close(uv_handle_t *h)
 	buf_release(&c->in);
 	hp_free(c->parser);
 	c->refs--;
-	/* A request still in a worker job keeps the struct alive until its reply. */
-	if (!(c->req && c->refs > 0)) {
+	/* A request still in a worker job keeps itself and the struct alive until its reply. */
+	if (!c->jobs) {
 		req__free(c->req);
 		c->req = NULL;
-		if (c->refs == 0)
-			free(c);
 	}
+	if (c->refs == 0)
+		free(c);
 	if (s->draining && s->nconns == 0 && s->done_cb) {
 		uv_timer_stop(&s->drain_timer);
 		void (*cb)(struct http_server *) = s->done_cb;

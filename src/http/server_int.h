@@ -29,7 +29,8 @@ struct http_conn {
 	enum conn_mode mode;
 	int inflight, in_run, closing, close_after_write, reading;
 	struct buf *mem_out;            /* memory connection (tests, fuzzing): writes land here */
-	unsigned refs;                  /* the handle + deferred jobs */
+	unsigned refs;                  /* the handle + deferred jobs (+ a feed's hold) */
+	unsigned jobs;                  /* deferred jobs in flight: they still use c->req */
 	size_t writes;
 	char peer_ip[48];
 	int trusted_peer;

@@ -62,7 +62,7 @@ int store_session_delete_user(struct store *st, int64_t user_id, const char *exc
 /* ---- API keys ---- */
 struct store_apikey {
 	int64_t id;
-	char name[128], prefix[16], key_hash[65], scopes[256];
+	char name[128], prefix[16], key_hash[65], scopes[704];   /* 16 scopes of 40 */
 	int64_t created_by, created_at, last_used_at, revoked_at;   /* 0 when not set */
 };
 int store_apikey_create(struct store *st, struct store_apikey *k);   /* sets k->id */

@@ -105,7 +105,8 @@ static int run(struct store *st, sqlite3_stmt *s)
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+	int ext = sqlite3_extended_errcode(st->db);
+	if (rc == SQLITE_CONSTRAINT && (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY))
 		return KF_EEXIST;
 	return db_err(st, sqlite3_sql(s));
 }
@@ -113,7 +114,7 @@ static int run(struct store *st, sqlite3_stmt *s)
 static void text_col(sqlite3_stmt *s, int col, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
-	snprintf(out, outsz, "%s", t ? (const char *)t : "");
+	utf8_copy(out, outsz, t ? (const char *)t : "");
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)

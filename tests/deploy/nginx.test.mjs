@@ -252,7 +252,8 @@ test('GET / and a hashed asset come through nginx', async () => {
 	assert.equal(a.headers['content-encoding'], direct.headers['content-encoding']);
 	assert.ok(a.body.equals(direct.body), 'nginx passes the asset bytes through unchanged');
 
-	const nm = await req('GET', asset[0], { headers: { 'If-None-Match': a.headers.etag } });
+	// ETags are per variant (gzip or identity): revalidate with the same Accept-Encoding.
+	const nm = await req('GET', asset[0], { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': a.headers.etag } });
 	assert.equal(nm.status, 304);
 });
 
@@ -377,6 +378,18 @@ test('kefu sees the client address from X-Forwarded-For (trusted proxy only)', a
 	const line2 = await kefuLogLine(new RegExp(`req id=${s.headers['x-request-id']} `));
 	assert.match(line2, /ip=127\.0\.0\.2 GET \/healthz 200/);
 });
+
+// kefu copies X-Forwarded-For into a 512-byte buffer before walking it from the right, so
+// a long header loses the entry nginx appended and the client picks its own address.
+test('a long forged X-Forwarded-For cannot choose the client address',
+	{ todo: 'kefu truncates X-Forwarded-For at 511 bytes, dropping the address nginx appends (src/http/server.c apply_forwarded)' },
+	async () => {
+		const forged = Array(80).fill('198.51.100.66').join(', ');
+		const s = await req('GET', '/healthz', { headers: { 'X-Forwarded-For': forged }, localAddress: '127.0.0.2' });
+		assert.equal(s.status, 200);
+		const line = await kefuLogLine(new RegExp(`req id=${s.headers['x-request-id']} `));
+		assert.match(line, /ip=127\.0\.0\.2 GET \/healthz 200/);
+	});
 
 test('/metrics through nginx is for local clients only', async () => {
 	const ok = await req('GET', '/metrics');

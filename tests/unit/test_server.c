@@ -548,6 +548,9 @@ static void test_malformed_request_line_400(void **state)
 	BAD("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03");   /* a TLS ClientHello */
 	BAD("GET /healthz HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
 	BAD("GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n");
+	BAD("GET /healthz HTTX/1.1\r\n\r\n");
+	BAD("GET /healthz HTTP/1.1\nHost: a\n\n");                 /* bare LF line ends */
+	BAD("GET /healthz HTTP/1.1\r\nX-A: a\r\n folded\r\n\r\n");   /* obs-fold */
 }
 
 static void test_whitespace_in_header_name_400(void **state)
@@ -587,6 +590,20 @@ static void test_nul_in_header_value_400(void **state)
 {
 	(void)state;
 	BAD("GET /healthz HTTP/1.1\r\nX-A: a\0b\r\n\r\n");
+}
+
+static void test_truncated_request_is_freed(void **state)
+{
+	(void)state;
+	/* The input ends inside the body: no response, and (under ASan) no leak of the
+	 * half-parsed request when the connection goes away. */
+	int closed = sendz("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n" JSON_CT
+			   "Content-Length: 10\r\n\r\n{\"a\"");
+	assert_int_equal(closed, 0);
+	assert_int_equal(out.len, 0);
+	closed = sendz("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Half: ");
+	assert_int_equal(closed, 0);
+	assert_int_equal(out.len, 0);
 }
 
 /* ---- JSON bodies ---- */
@@ -900,6 +917,50 @@ static void test_admin_cannot_demote_self(void **state)
 	assert_error(&r, 404, "not_found");
 }
 
+static void test_chunked_trailer_fields_are_not_request_headers(void **state)
+{
+	(void)state;
+	/* RFC 9110 6.5.1: trailer fields must not be merged into the header section. A
+	 * CSRF token (or Authorization) that arrives only after the body must not count,
+	 * or a proxy that filters headers is bypassed. */
+	char req[1024];
+	const char body[] = "{\"name\":\"t\",\"scopes\":[\"orders:write\"]}";
+	snprintf(req, sizeof(req),
+		 "POST /api/v1/apikeys HTTP/1.1\r\nHost: localhost\r\n%s" JSON_CT "Transfer-Encoding: chunked\r\n\r\n"
+		 "%zx\r\n%s\r\n0\r\nX-CSRF-Token: %s\r\nX-Pad: 1\r\n\r\n",
+		 admin()->cookie_hdr, sizeof(body) - 1, body, admin()->csrf);
+	sendz(req);
+	size_t pos = 0;
+	struct resp r;
+	assert_true(next_resp(&pos, 0, &r));
+	assert_error(&r, 403, "csrf_failed");
+}
+
+static void test_apikey_scopes_are_not_silently_dropped(void **state)
+{
+	(void)state;
+	/* 16 scopes of 40 characters are each valid; the key must either get all of them
+	 * or be refused, not be created with a truncated list. */
+	struct buf b;
+	char h[600];
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"name\":\"many\",\"scopes\":[");
+	for (int i = 0; i < 16; i++)
+		buf_addf(&b, "%s\"scope_%02d_%s\"", i ? "," : "", i, "abcdefghijklmnopqrstuvwxyz01234");   /* 40 bytes each */
+	buf_adds(&b, "]}");
+	struct resp r;
+	request("POST", "/api/v1/apikeys", with_csrf(admin(), JSON_CT, h, sizeof(h)), b.ptr, &r);
+	buf_release(&b);
+	if (r.status == 422)
+		return;
+	assert_int_equal(r.status, 201);
+	json_t *j = body_json(&r);
+	size_t n = json_array_size(json_object_get(json_object_get(j, "apikey"), "scopes"));
+	json_decref(j);
+	if (n != 16)
+		fail_msg("key created with %zu of 16 scopes", n);
+}
+
 /* ---- uploads ---- */
 
 #define UP_BND "kefu-test-boundary"
@@ -941,6 +1002,61 @@ static void test_upload_multipart_201(void **state)
 		left += e->d_name[0] != '.';
 	closedir(d);
 	assert_int_equal(left, 0);
+}
+
+/* Uploads one file part with the given filename and part Content-Type. */
+static void upload_one(const char *filename, const char *ctype, struct resp *r)
+{
+	struct buf b;
+	char h[700];
+	buf_init(&b, 0);
+	buf_addf(&b, "--" UP_BND "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+		 "Content-Type: %s\r\n\r\ncontent\r\n--" UP_BND "--\r\n", filename, ctype);
+	snprintf(h, sizeof(h), "%sX-CSRF-Token: %s\r\nContent-Type: multipart/form-data; boundary=" UP_BND "\r\n",
+		 admin()->cookie_hdr, admin()->csrf);
+	request("POST", "/api/v1/uploads", h, b.ptr, r);
+	buf_release(&b);
+}
+
+static void test_upload_long_chinese_filename_is_kept(void **state)
+{
+	(void)state;
+	/* "a" + 100 x "中" is 301 bytes; cutting it to the 255 bytes of store_upload.name
+	 * splits a character. The answer must still list the file, with a UTF-8 name. */
+	struct buf name;
+	buf_init(&name, 0);
+	buf_addc(&name, 'a');
+	for (int i = 0; i < 100; i++)
+		buf_adds(&name, "中");
+	struct resp r;
+	upload_one(name.ptr, "text/plain", &r);
+	buf_release(&name);
+	if (r.status != 201)
+		fail_msg("upload with a long name: %d %.*s", r.status, (int)r.body_len, r.body);
+	json_t *j = body_json(&r), *f = json_array_get(json_object_get(j, "files"), 0);
+	assert_non_null(f);
+	const char *got = json_string_value(json_object_get(f, "name"));
+	assert_non_null(got);
+	assert_true(utf8_valid(got, strlen(got)));
+	assert_int_equal(strncmp(got, "a中中", 7), 0);
+	json_decref(j);
+}
+
+static void test_upload_part_content_type_not_utf8(void **state)
+{
+	(void)state;
+	/* The part's Content-Type is echoed in the JSON answer: bytes that are not UTF-8
+	 * must be refused (400) or cleaned (201 listing the file), never stored and then
+	 * answered with "no file in the upload". */
+	struct resp r;
+	upload_one("x.bin", "application/\xff\xfe", &r);
+	if (r.status == 400)
+		return;
+	if (r.status != 201)
+		fail_msg("upload with a non-UTF-8 part type: %d %.*s", r.status, (int)r.body_len, r.body);
+	json_t *j = body_json(&r);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 1);
+	json_decref(j);
 }
 
 static void test_upload_without_session_401_and_close(void **state)
@@ -1058,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_bad_request_target_400),
 		cmocka_unit_test(test_percent_encoded_path_is_decoded_before_routing),
 		cmocka_unit_test(test_nul_in_header_value_400),
+		cmocka_unit_test(test_truncated_request_is_freed),
 		cmocka_unit_test(test_login_invalid_json_400),
 		cmocka_unit_test(test_login_invalid_utf8_400),
 		cmocka_unit_test(test_login_needs_json_content_type_415),
@@ -1076,7 +1193,11 @@ int main(void)
 		cmocka_unit_test(test_agent_forbidden_on_admin_routes),
 		cmocka_unit_test(test_admin_lists_users),
 		cmocka_unit_test(test_admin_cannot_demote_self),
+		cmocka_unit_test(test_chunked_trailer_fields_are_not_request_headers),
+		cmocka_unit_test(test_apikey_scopes_are_not_silently_dropped),
 		cmocka_unit_test(test_upload_multipart_201),
+		cmocka_unit_test(test_upload_long_chinese_filename_is_kept),
+		cmocka_unit_test(test_upload_part_content_type_not_utf8),
 		cmocka_unit_test(test_upload_without_session_401_and_close),
 		cmocka_unit_test(test_upload_too_large_413),
 		cmocka_unit_test(test_upload_not_multipart_415),
