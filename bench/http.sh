@@ -281,6 +281,15 @@ git diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT (src/ modified)"
 	echo "**/healthz: kefu / nginx (1 worker) = ${RATIO[nginx-1w-healthz]}** (bar: >= 0.8, **$VERDICT**)."
 	echo "Static asset: kefu / nginx (1 worker) = ${RATIO[nginx-1w-asset]}."
 	echo
+	echo "Server CPU per request (robust to wrk's share of the CPUs), /healthz: kefu ${CPU[kefu-healthz]} µs,"
+	echo "nginx 1 worker ${CPU[nginx-1w-healthz]} µs, with open_file_cache ${CPU[nginx-1w-ofc-healthz]} µs;"
+	echo "asset: kefu ${CPU[kefu-asset]} µs, nginx ${CPU[nginx-1w-asset]} µs, with open_file_cache ${CPU[nginx-1w-ofc-asset]} µs."
+	if awk -v l="${LOADAVG%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+		echo
+		echo "**Warning:** the load average was $LOADAVG before the run on $(nproc) CPUs: other work"
+		echo "shared the machine, so req/s are noisy; compare the CPU-per-request column."
+	fi
+	echo
 	echo "For honesty, against stronger nginx setups:"
 	echo
 	echo "| kefu / ... | /healthz | asset |"
@@ -338,4 +347,5 @@ echo
 echo "/healthz kefu/nginx(1 worker) = ${RATIO[nginx-1w-healthz]} ($VERDICT, bar 0.8); asset = ${RATIO[nginx-1w-asset]}"
 echo "  vs nginx 1 worker + open_file_cache: healthz ${RATIO[nginx-1w-ofc-healthz]}, asset ${RATIO[nginx-1w-ofc-asset]}"
 echo "  vs nginx worker_processes auto:      healthz ${RATIO[nginx-auto-healthz]}, asset ${RATIO[nginx-auto-asset]}"
+echo "  server CPU/request, healthz: kefu ${CPU[kefu-healthz]} us, nginx-1w ${CPU[nginx-1w-healthz]} us, nginx-1w-ofc ${CPU[nginx-1w-ofc-healthz]} us (load avg before: $LOADAVG)"
 echo "wrote $OUT and $RAW/http-*.txt"

@@ -89,19 +89,23 @@ int parse_i64(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0;
 	int neg = 0;
-	int64_t v = 0;
+	uint64_t v = 0, limit = (uint64_t)INT64_MAX;
 	if (n && s[0] == '-') {
 		neg = 1;
+		limit += 1;   /* |INT64_MIN| */
 		i = 1;
 	}
-	if (i == n || n - i > 18)
+	if (i == n)
 		return KF_EINVAL;
 	for (; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return KF_EINVAL;
-		v = v * 10 + (s[i] - '0');
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (limit - d) / 10)
+			return KF_EINVAL;   /* out of range */
+		v = v * 10 + d;
 	}
-	*out = neg ? -v : v;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
 
