@@ -48,6 +48,8 @@ static uv_loop_t fz_loop;
 static char fz_dir[512];
 static sqlite3 *fz_db;            /* a second connection, for the reset before each input */
 static char fz_reset_sql[4096];
+static sqlite3_stmt *fz_reset[16]; /* fz_reset_sql, prepared once */
+static size_t fz_nreset;
 static struct buf fz_out;
 
 /* ---- cheap stand-ins for slow argon2id work ---- */
@@ -138,6 +140,72 @@ static int fz_feed(struct http_server *s, const char *data, size_t n, const size
 	return closed;
 }
 
+/* ---- what came back ---- */
+
+static void fz_bad_output(const char *why, const char *at)
+{
+	fprintf(stderr, "fuzz_http: %s at offset %zu of the output:\n%.300s\n", why, (size_t)(at - fz_out.ptr), at);
+	abort();
+}
+
+/* Walks the responses in fz_out: each must be "HTTP/1.1 NNN ...", end its headers with
+ * an empty line, carry X-Request-Id and a Content-Length that frames it, and a JSON one
+ * must hold valid JSON (an error one {"error":{"code":"..."}}). After a 101 the rest is
+ * WebSocket frames. HEAD answers carry no body, so when the input has a HEAD request
+ * only the first response is checked. */
+static void fz_check_output(int had_head)
+{
+	const char *p = fz_out.ptr, *end = fz_out.ptr + fz_out.len;
+	while (p < end) {
+		int status = 0;
+		if (end - p < 13 || memcmp(p, "HTTP/1.1 ", 9) != 0 || sscanf(p + 9, "%3d", &status) != 1 ||
+		    status < 100 || status > 599)
+			fz_bad_output("no status line", p);
+		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (!hend)
+			fz_bad_output("headers without an end", p);
+		size_t hl = (size_t)(hend - p) + 2;
+		char *head = xstrndup(p, hl);
+		const char *body = hend + 4;
+		if (status == 100) {
+			free(head);
+			p = body;
+			continue;
+		}
+		if (status == 101) {
+			free(head);
+			return;
+		}
+		if (!strcasestr(head, "\r\nX-Request-Id: "))
+			fz_bad_output("response without X-Request-Id", p);
+		const char *cl = strcasestr(head, "\r\nContent-Length: ");
+		size_t blen = 0;
+		if (cl)
+			blen = strtoul(cl + 18, NULL, 10);
+		else if (status != 204 && status != 304)
+			fz_bad_output("response without Content-Length", p);
+		if (had_head) {
+			free(head);
+			return;
+		}
+		if ((size_t)(end - body) < blen)
+			fz_bad_output("body shorter than Content-Length", p);
+		if (strcasestr(head, "\r\nContent-Type: application/json")) {
+			json_error_t e;
+			json_t *j = json_loadb(body, blen, 0, &e);
+			if (!j)
+				fz_bad_output("JSON response that is not JSON", p);
+			if (status >= 400 && !json_is_string(json_object_get(json_object_get(j, "error"), "code")))
+				fz_bad_output("error response without error.code", p);
+			json_decref(j);
+		} else if (status >= 400) {
+			fz_bad_output("error response that is not JSON", p);
+		}
+		free(head);
+		p = body + blen;
+	}
+}
+
 /* ---- setup ---- */
 
 static int fz_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -150,6 +218,8 @@ static int fz_rm(const char *path, const struct stat *sb, int flag, struct FTW *
 
 static void fz_cleanup(void)
 {
+	for (size_t i = 0; i < fz_nreset; i++)
+		sqlite3_finalize(fz_reset[i]);
 	if (fz_db)
 		sqlite3_close(fz_db);
 	fz_db = NULL;
@@ -262,6 +332,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sqlite3_open(fz_app.db_path, &fz_db) != SQLITE_OK ||
 	    sqlite3_exec(fz_db, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
 		fz_die("reset connection");
+	for (const char *sql = fz_reset_sql; *sql;) {
+		sqlite3_stmt *st = NULL;
+		if (fz_nreset == KF_ARRAY_LEN(fz_reset) || sqlite3_prepare_v2(fz_db, sql, -1, &st, &sql) != SQLITE_OK)
+			fz_die("reset statements");
+		if (st)
+			fz_reset[fz_nreset++] = st;
+	}
 	buf_init(&fz_out, 0);
 	return 0;
 }
@@ -271,11 +348,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	char *err = NULL;
-	if (sqlite3_exec(fz_db, fz_reset_sql, NULL, NULL, &err) != SQLITE_OK) {
-		fprintf(stderr, "fuzz_http: reset failed: %s\n", err ? err : "?");
-		sqlite3_free(err);
-		abort();
+	for (size_t i = 0; i < fz_nreset; i++) {
+		if (sqlite3_step(fz_reset[i]) != SQLITE_DONE) {
+			fprintf(stderr, "fuzz_http: reset failed: %s\n", sqlite3_errmsg(fz_db));
+			abort();
+		}
+		sqlite3_reset(fz_reset[i]);
 	}
 	unsigned mode = data[0];
 	const char *p = (const char *)data + 1;
@@ -299,11 +377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_feed(fz_app.srv, p, n, &cut, 1, trusted, &fz_out);
 	}
 
-	/* Every response the server sent must be a well-formed status line. */
-	if (fz_out.len && strncmp(fz_out.ptr, "HTTP/1.1 ", 9) != 0) {
-		fprintf(stderr, "fuzz_http: output does not start with a status line\n");
-		abort();
-	}
+	fz_check_output(memmem(p, n, "HEAD", 4) != NULL);
 	/* Nothing may be left behind: no connection, no WebSocket, no busy loop. */
 	if (fz_app.srv->nconns != 0 || fz_app.srv->nws != 0) {
 		fprintf(stderr, "fuzz_http: %zu connections, %zu websockets left\n", fz_app.srv->nconns,

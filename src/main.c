@@ -124,15 +124,20 @@ static int load_config(struct opts *o, struct config *c)
 	return 0;
 }
 
-/* Opens DIR/kefu.db (creating DIR) and applies migrations. */
-static int open_store(struct config *c, struct store **st)
+/* Opens DIR/kefu.db and applies migrations. With create, a missing DIR and database
+ * are made; without, a wrong --data is an error rather than a fresh empty database. */
+static int open_store(struct config *c, struct store **st, int create)
 {
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/kefu.db", c->data_dir);
+	if (!create && access(path, F_OK) != 0) {
+		fprintf(stderr, "kefu: no database at %s (check --data or KEFU_DATA)\n", path);
+		return 1;
+	}
 	if (mkdir(c->data_dir, 0700) != 0 && errno != EEXIST) {
 		log_error("cannot create %s: %s", c->data_dir, strerror(errno));
 		return 1;
 	}
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/kefu.db", c->data_dir);
 	if (store_open(path, st) != 0)
 		return 1;
 	if (store_migrate(*st, NULL) != 0) {
@@ -189,7 +194,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	app.cfg = *c;
 	snprintf(app.db_path, sizeof(app.db_path), "%s/kefu.db", c->data_dir);
 	snprintf(app.upload_dir, sizeof(app.upload_dir), "%s/uploads", c->data_dir);
-	if (open_store(c, &app.st))
+	if (open_store(c, &app.st, 1))
 		return 1;
 	mkdir(app.upload_dir, 0700);
 	app.login_ip = ratelimit_new(c->login_per_min, 60);
@@ -359,7 +364,7 @@ static int cmd_user(struct opts *o, struct config *c)
 		fprintf(stderr, "usage: %s\n", commands[3].usage);
 		return 2;
 	}
-	if (open_store(c, &st))
+	if (open_store(c, &st, strcmp(sub, "add") == 0))
 		return 1;
 	if (strcmp(sub, "list") == 0)
 		rc = store_user_each(st, print_user, NULL) ? 1 : 0;

@@ -302,20 +302,23 @@ static void apply_forwarded(struct http_conn *c, struct http_req *r)
 	if (!c->trusted_peer)
 		return;
 	const char *xff = http_header(r, "x-forwarded-for");
-	if (xff) {
-		char tmp[512];
-		snprintf(tmp, sizeof(tmp), "%s", xff);
-		for (;;) {
-			char *comma = strrchr(tmp, ',');
-			char *ip = comma ? comma + 1 : tmp;
-			ip += strspn(ip, " \t");
-			ip[strcspn(ip, " \t")] = '\0';
-			if (*ip && strlen(ip) < sizeof(r->client_ip))
-				snprintf(r->client_ip, sizeof(r->client_ip), "%s", ip);
-			if (!comma || !is_trusted(c->srv, r->client_ip))
-				break;
-			*comma = '\0';
-		}
+	/* Walk the list from its end, where our own proxies appended: however long the
+	 * header, the client cannot push the real address out of reach. */
+	for (const char *end = xff ? xff + strlen(xff) : NULL; end && end > xff;) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *a = start, *z = end;
+		while (a < z && (*a == ' ' || *a == '\t'))
+			a++;
+		while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+			z--;
+		if (z == a || (size_t)(z - a) >= sizeof(r->client_ip))
+			break;   /* an empty or impossible entry: keep the last good address */
+		snprintf(r->client_ip, sizeof(r->client_ip), "%.*s", (int)(z - a), a);
+		if (!is_trusted(c->srv, r->client_ip))
+			break;
+		end = start > xff ? start - 1 : xff;
 	}
 	const char *proto = http_header(r, "x-forwarded-proto");
 	r->https = proto && strcasecmp(proto, "https") == 0;

@@ -147,6 +147,8 @@ int ws__upgrade(struct http_conn *c, struct http_req *r)
 	buf_init(&c->ws_out, 0);
 	c->mode = CONN_WS;
 	c->wsh = r->route->ws;
+	/* From here on logs name the client, not the proxy (ipc keeps the peer's count). */
+	snprintf(c->peer_ip, sizeof(c->peer_ip), "%s", r->client_ip);
 	c->srv->nws++;
 	c->last_io_ms = srv__now_ms();
 	log_info("req id=%s ip=%s GET %s 101 websocket", r->request_id, r->client_ip, r->path);

@@ -179,6 +179,12 @@ int store_migrate(struct store *st, int *applied)
 	int have, n = 0;
 	if (store_schema_version(st, &have))
 		return KF_EIO;
+	int newest = kf_migrations_count ? kf_migrations[kf_migrations_count - 1].version : 0;
+	if (have > newest) {
+		log_error("the database schema (version %d) is newer than this kefu knows (%d): "
+			  "run the newer kefu, or restore the backup taken before the upgrade", have, newest);
+		return KF_EINVAL;
+	}
 	for (size_t i = 0; i < kf_migrations_count; i++) {
 		const struct migration *m = &kf_migrations[i];
 		if (m->version <= have)
