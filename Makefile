@@ -75,8 +75,10 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 KEFU_BIN ?= $(CURDIR)/kefu
+# Node 20 runs test files one at a time on 2 cores unless told; Node 18 has no such flag.
+NODE_CONC := $(shell node -e 'process.exit(+process.versions.node.split(".")[0] < 20)' 2>/dev/null && echo --test-concurrency=2)
 http: kefu
-	KEFU_BIN=$(KEFU_BIN) node --test --test-concurrency=2 tests/http/
+	KEFU_BIN=$(KEFU_BIN) node --test $(NODE_CONC) tests/http/
 
 e2e: kefu
 	KEFU_BIN=$(KEFU_BIN) node --test tests/e2e/

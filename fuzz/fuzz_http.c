@@ -20,6 +20,10 @@
  * "disabled": true would otherwise switch those routes off for the rest of the run),
  * and rows earlier inputs added (users, keys, uploads, audit lines) are deleted.
  *
+ * After each input the bytes sent back must be well-formed responses (fz_check_output:
+ * status line, X-Request-Id, Content-Length framing, JSON bodies that parse, errors as
+ * {"error":{"code"}}) and no connection or WebSocket may be left open.
+ *
  * argon2id: the users' hashes use libsodium's minimum cost, so signing them in is fast.
  * What stays slow is the INTERACTIVE dummy hash (unknown e-mails) and new hashes (user
  * creation, password change); password_verify/password_hash are wrapped with

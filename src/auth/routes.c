@@ -51,14 +51,17 @@ static void set_session_cookie(struct http_req *r, const char *token, int64_t ma
 /* ---- login ---- */
 
 struct login_job {
-	char email[256], password[1025], pwhash[160];
-	int found, ok;
+	char email[256], password[1025], pwhash[160], newhash[160];
+	int found, ok, rehashed;
 };
 
 static void login_work(struct http_req *r)
 {
 	struct login_job *j = r->job;
 	j->ok = password_verify(j->password, j->found ? j->pwhash : dummy_hash) == 0 && j->found;
+	/* Hashes made with older (weaker) parameters are upgraded at the next sign-in. */
+	if (j->ok && password_needs_rehash(j->pwhash))
+		j->rehashed = password_hash(j->password, j->newhash) == 0;
 	sodium_memzero(j->password, sizeof(j->password));
 }
 
@@ -79,6 +82,8 @@ static void login_done(struct http_req *r)
 		http_reply_error(r, 401, "invalid_credentials", "wrong e-mail or password");
 		return;
 	}
+	if (j->rehashed)
+		store_user_set_password(a->st, u.id, j->newhash);
 	struct store_session s;
 	char token[64];
 	memset(&s, 0, sizeof(s));

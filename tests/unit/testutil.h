@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/log.h"
 
 /* Makes a fresh directory under $TMPDIR (or /tmp) into out; aborts the test run on failure. */
 static inline void tu_mkdtemp(char *out, size_t outsz)
@@ -46,6 +47,18 @@ static inline void tu_write_file(const char *path, const char *s)
 	assert_non_null(f);
 	assert_int_equal(fwrite(s, 1, strlen(s), f), strlen(s));
 	assert_int_equal(fclose(f), 0);
+}
+
+/* Silences the log (1) or restores it (0), around calls whose error lines are expected. */
+static inline void tu_quiet(int on)
+{
+	static enum log_level saved;
+	if (on) {
+		saved = log__level;
+		log__level = (enum log_level)(LOG_ERROR + 1);
+	} else {
+		log__level = saved;
+	}
 }
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
