@@ -37,7 +37,7 @@ int auth_role_valid(const char *role);
 int  password_hash(const char *pw, char out[160]);
 int  password_verify(const char *pw, const char *hash);     /* 0 on a match */
 int  password_needs_rehash(const char *hash);
-/* 16 characters from a 57-letter alphabet without look-alikes (about 93 bits). */
+/* 16 characters from a 56-letter alphabet without look-alikes (about 92 bits). */
 void password_generate(char out[17]);
 /* Policy: 8..1024 bytes. Returns NULL when fine, else the reason. */
 const char *password_check_policy(const char *pw);

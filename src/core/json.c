@@ -16,7 +16,7 @@ enum json_parse_err json_parse_object(const char *s, size_t n, json_t **out, cha
 			snprintf(msg, msgsz, "body is not valid UTF-8");
 		return JSON_EUTF8;
 	}
-	json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES, &err);
+	json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!v) {
 		if (msg)
 			snprintf(msg, msgsz, "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);

@@ -28,9 +28,12 @@ struct multipart {
 
 int multipart_boundary(const char *ctype, char *out, size_t outsz)
 {
-	if (!ctype || strncasecmp(ctype, "multipart/form-data", 19) != 0)
+	if (!ctype || strncasecmp(ctype, "multipart/form-data", 19) != 0 ||
+	    (ctype[19] && ctype[19] != ';' && ctype[19] != ' ' && ctype[19] != '\t'))
 		return KF_EINVAL;
-	const char *b = strcasestr(ctype, "boundary=");
+	const char *b = ctype + 19;
+	while ((b = strcasestr(b, "boundary=")) != NULL && b[-1] != ';' && b[-1] != ' ' && b[-1] != '\t')
+		b += 9;   /* "xboundary=" is another parameter */
 	if (!b)
 		return KF_EINVAL;
 	b += 9;

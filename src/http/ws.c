@@ -134,7 +134,7 @@ int ws__upgrade(struct http_conn *c, struct http_req *r)
 	struct buf h;
 	buf_init(&h, 0);
 	buf_addf(&h, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-		 "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+		 "Sec-WebSocket-Accept: %s\r\nX-Request-Id: %s\r\n\r\n", accept, r->request_id);
 	size_t hl;
 	char *hp = buf_detach(&h, &hl);
 	conn__write(c, hp, hl, 1, NULL, 0, 0, 0);

@@ -2,7 +2,8 @@
  * server as main.c wires it (store, rate limits, authorize hook, system + auth routes),
  * driven through http_server_feed() on memory connections, no sockets. Each feed is one
  * fresh connection; the bytes the server would send are parsed back into responses.
- * argon2id is slow (~100 ms): the whole file makes one hash and four verifications. */
+ * argon2id is slow (~100 ms): the whole file makes two hashes and five verifications
+ * at full cost (plus the server's own dummy hash). */
 #include "testutil.h"
 #include "app/app.h"
 #include "app/config.h"
@@ -701,6 +702,25 @@ static void test_login_ok_sets_session_cookie(void **state)
 	assert_int_equal(store_session_get(app.st, admin_s.token, time_now_s(), &s), KF_ENOTFOUND);
 }
 
+static void test_login_upgrades_weak_hash(void **state)
+{
+	(void)state;
+	/* A hash made with weaker argon2id settings is replaced at the next sign-in. */
+	char weak[crypto_pwhash_STRBYTES];
+	assert_int_equal(crypto_pwhash_str_alg(weak, PW, strlen(PW), crypto_pwhash_OPSLIMIT_MIN,
+					       crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13), 0);
+	assert_true(make_user("weak@example.com", "agent", weak) > 0);
+	struct session s;
+	struct resp r;
+	memset(&s, 0, sizeof(s));
+	login("weak@example.com", &s, &r);
+	struct store_user u;
+	assert_int_equal(store_user_by_email(app.st, "weak@example.com", &u), 0);
+	assert_string_not_equal(u.pwhash, weak);
+	assert_int_equal(password_needs_rehash(u.pwhash), 0);
+	assert_int_equal(password_verify(PW, u.pwhash), 0);
+}
+
 static void test_login_wrong_password_401(void **state)
 {
 	(void)state;
@@ -1182,6 +1202,7 @@ int main(void)
 		cmocka_unit_test(test_login_missing_fields_422),
 		cmocka_unit_test(test_expect_100_continue),
 		cmocka_unit_test(test_login_ok_sets_session_cookie),
+		cmocka_unit_test(test_login_upgrades_weak_hash),
 		cmocka_unit_test(test_login_wrong_password_401),
 		cmocka_unit_test(test_login_unknown_email_401),
 		cmocka_unit_test(test_login_rate_limited_429),
