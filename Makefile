@@ -25,8 +25,8 @@ endif
 
 CORE_SRC  := $(wildcard src/core/*.c)
 HTTP_SRC  := $(wildcard src/http/*.c)
-STORE_SRC := src/store/store_sqlite.c
-FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c)
+STORE_SRC := $(wildcard src/store/*.c)
+FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c src/chat/*.c)
 GEN_SRC   := build/gen/assets.c build/gen/migrations.c
 LIB_SRC   := $(CORE_SRC) $(HTTP_SRC) $(STORE_SRC) $(FEAT_SRC)
 LIB_OBJ   := $(patsubst %.c,$(O)/%.o,$(LIB_SRC) $(GEN_SRC))

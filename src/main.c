@@ -2,6 +2,7 @@
  * configuration, opens the store and runs the server or an admin command. */
 #include "app/app.h"
 #include "auth/auth.h"
+#include "chat/chat.h"
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -209,6 +210,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 		log_warn("trusted_proxies: too many entries, some ignored");
 	system_register(app.srv);
 	auth_register(app.srv);
+	chat_register(app.srv);
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
 		return 1;

@@ -79,6 +79,76 @@ struct store_upload {
 };
 int store_upload_create(struct store *st, struct store_upload *u);   /* sets u->id */
 
+/* ---- live chat: sites ---- */
+struct store_site {
+	int64_t id;
+	char key[48], name[128], origins[1024], greeting[1024], color[16], languages[64];
+	char offline_message[1024];
+	int preview;
+	int64_t created_at;
+};
+int store_site_create(struct store *st, struct store_site *s);     /* sets s->id; KF_EEXIST on key */
+int store_site_update(struct store *st, const struct store_site *s);
+int store_site_get(struct store *st, int64_t id, struct store_site *out);
+int store_site_by_key(struct store *st, const char *key, struct store_site *out);
+/* Sites by id; member_of > 0 limits them to that user's sites. */
+int store_site_each(struct store *st, int64_t member_of, int (*cb)(void *ud, const struct store_site *s), void *ud);
+/* Fills ids[0..*n) (at most max) with the site's members. */
+int store_site_members(struct store *st, int64_t site_id, int64_t *ids, size_t max, size_t *n);
+int store_site_set_members(struct store *st, int64_t site_id, const int64_t *ids, size_t n);
+int store_site_is_member(struct store *st, int64_t site_id, int64_t user_id);   /* 0 or KF_ENOTFOUND */
+
+/* ---- live chat: visitors ---- */
+struct store_visitor {
+	int64_t id, site_id;
+	char name[128], email[256], lang[16];
+	int64_t created_at, last_seen;
+};
+int store_visitor_create(struct store *st, const char *token_hash, struct store_visitor *v);  /* sets v->id */
+int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_hash, struct store_visitor *out);
+int store_visitor_update(struct store *st, const struct store_visitor *v);   /* name, email, lang, last_seen */
+
+/* ---- live chat: conversations ---- */
+struct store_conv {
+	int64_t id, site_id, visitor_id, agent_id;     /* agent_id 0: none */
+	char status[12];                               /* waiting, active, closed, offline */
+	int64_t last_seq, visitor_read_seq, agent_read_seq;
+	int rating;                                    /* 0: not rated */
+	char rating_comment[1024];
+	int64_t created_at, updated_at, closed_at;
+	/* filled by store_conv_summary and store_conv_each only */
+	char site_name[128], visitor_name[128], visitor_email[256], agent_name[128];
+	char last_text[256], last_from[8];
+	int64_t last_at, unread;                       /* unread: visitor messages after agent_read_seq */
+};
+int store_conv_create(struct store *st, struct store_conv *c);    /* sets c->id */
+int store_conv_get(struct store *st, int64_t id, struct store_conv *out);
+int store_conv_summary(struct store *st, int64_t id, struct store_conv *out);
+/* The visitor's newest conversation that is not closed. */
+int store_conv_open_for_visitor(struct store *st, int64_t visitor_id, struct store_conv *out);
+int store_conv_set_status(struct store *st, int64_t id, const char *status, int64_t agent_id, int64_t now);
+int store_conv_set_read(struct store *st, int64_t id, int by_visitor, int64_t seq);
+int store_conv_rate(struct store *st, int64_t id, int rating, const char *comment);
+int store_conv_count_active(struct store *st, int64_t agent_id, int64_t *n);
+/* Summaries, newest first. member_of > 0: that user's sites only. which: "open", "closed" or "all". */
+int store_conv_each(struct store *st, int64_t member_of, const char *which, int limit,
+		    int (*cb)(void *ud, const struct store_conv *c), void *ud);
+
+/* ---- live chat: messages ---- */
+struct store_msg {
+	int64_t id, conversation_id, seq, sender_id;
+	char sender[8], kind[8], client_id[72], author[128];
+	const char *body;        /* input to append; in store_msg_each valid during the callback */
+	int64_t at;              /* ms */
+};
+/* Appends m in one transaction: bumps the conversation's last_seq and sets m->id, m->seq,
+ * m->at. When (sender, sender_id, client_id) is already in the conversation nothing is
+ * written: m gets the stored id/seq/at and *dup is 1. */
+int store_msg_append(struct store *st, struct store_msg *m, int *dup);
+/* Messages with seq > after, in seq order; notes only when with_notes. */
+int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_notes,
+		   int (*cb)(void *ud, const struct store_msg *m), void *ud);
+
 /* ---- audit log ---- */
 int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail);
 

@@ -5,6 +5,7 @@
  * is prepared once, cached by its slot in enum q, and reset after use. */
 #include "store/store.h"
 #include "store/migrations.h"
+#include "store/store_int.h"
 #include "core/alloc.h"
 #include "core/kf.h"
 #include "core/log.h"
@@ -54,19 +55,22 @@ static const char *const sql[Q_COUNT] = {
 	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, user_id, ip, action, detail) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)",
 };
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[Q_COUNT];
-	uint64_t ns;              /* time spent in sqlite3_step, for the metrics */
-};
+_Static_assert(Q_COUNT <= STORE_SLOT_CHAT, "statement slots overlap store_chat.c's");
 
-static int db_err(struct store *st, const char *what)
+int store__err(struct store *st, const char *what)
 {
 	log_error("sqlite: %s: %s", what, sqlite3_errmsg(st->db));
 	return KF_EIO;
 }
 
-static int exec(struct store *st, const char *s)
+#define db_err store__err
+#define exec store__exec
+#define step store__step
+#define run store__run
+#define text_col store__text
+#define bind_text store__bind_text
+
+int store__exec(struct store *st, const char *s)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, s, NULL, NULL, &msg) != SQLITE_OK) {
@@ -77,20 +81,24 @@ static int exec(struct store *st, const char *s)
 	return 0;
 }
 
-/* Returns the cached statement for q, reset and unbound; NULL (logged) on failure. */
-static sqlite3_stmt *stmt(struct store *st, enum q q)
+sqlite3_stmt *store__stmt(struct store *st, int slot, const char *text)
 {
-	if (!st->stmt[q] &&
-	    sqlite3_prepare_v3(st->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[q], NULL) != SQLITE_OK) {
-		db_err(st, sql[q]);
+	if (!st->stmt[slot] &&
+	    sqlite3_prepare_v3(st->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[slot], NULL) != SQLITE_OK) {
+		db_err(st, text);
 		return NULL;
 	}
-	sqlite3_reset(st->stmt[q]);
-	sqlite3_clear_bindings(st->stmt[q]);
-	return st->stmt[q];
+	sqlite3_reset(st->stmt[slot]);
+	sqlite3_clear_bindings(st->stmt[slot]);
+	return st->stmt[slot];
 }
 
-static int step(struct store *st, sqlite3_stmt *s)
+static sqlite3_stmt *stmt(struct store *st, enum q q)
+{
+	return store__stmt(st, q, sql[q]);
+}
+
+int store__step(struct store *st, sqlite3_stmt *s)
 {
 	uint64_t t0 = time_mono_ns();
 	int rc = sqlite3_step(s);
@@ -98,8 +106,7 @@ static int step(struct store *st, sqlite3_stmt *s)
 	return rc;
 }
 
-/* Runs a write statement: 0, KF_EEXIST on a unique clash, KF_EIO otherwise. */
-static int run(struct store *st, sqlite3_stmt *s)
+int store__run(struct store *st, sqlite3_stmt *s)
 {
 	int rc = step(st, s);
 	sqlite3_reset(s);
@@ -111,13 +118,13 @@ static int run(struct store *st, sqlite3_stmt *s)
 	return db_err(st, sqlite3_sql(s));
 }
 
-static void text_col(sqlite3_stmt *s, int col, char *out, size_t outsz)
+void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 	utf8_copy(out, outsz, t ? (const char *)t : "");
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void store__bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
 }
@@ -148,7 +155,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < Q_COUNT; i++)
+	for (int i = 0; i < STORE_SLOTS; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* A clean close checkpoints the WAL, so the .db file alone is complete. */
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);

@@ -1,0 +1,24 @@
+/* chat/chat_int.h - what the chat files share (not for other modules). */
+#ifndef KF_CHAT_INT_H
+#define KF_CHAT_INT_H
+#include "chat/chat.h"
+#include "chat/hub.h"
+
+#define CHAT_MAX_TEXT 10000   /* characters */
+
+extern const struct ws_handler chat_visitor_ws, chat_agent_ws;
+
+/* Parses a text frame into a JSON object; answers bad_json and returns NULL otherwise. */
+json_t *chat_parse_frame(struct ws_conn *ws, int binary, const char *data, size_t len);
+int chat_valid_client_id(const char *id);
+/* 1 when text is a string of 1..CHAT_MAX_TEXT characters; else answers the error. */
+int chat_valid_text(struct ws_conn *ws, const char *text, const char *client_id);
+/* Stores m (see store_msg_append), acks the sender (when given) and fans the message out:
+ * to the visitor unless it is a note, to the watching agents, and the new summary to the
+ * inbox of every agent on the site. 0, 1 for a repeated client id (acked, not sent), or
+ * an error (answered). */
+int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m, struct ws_conn *sender);
+/* A message from the system (kind "text" or "event") into the conversation. */
+void chat_system_message(struct app *a, const struct store_conv *c, const char *kind, const char *text);
+
+#endif

@@ -1,0 +1,65 @@
+/* chat/hub.h - who is connected right now: visitor and agent sockets, what each agent
+ * watches, and fan-out of protocol frames to them. In memory, on the loop thread only;
+ * the database holds everything that must survive. */
+#ifndef KF_CHAT_HUB_H
+#define KF_CHAT_HUB_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "http/http.h"
+#include "store/store.h"
+
+struct app;
+
+struct vconn {                    /* one visitor socket */
+	struct ws_conn *ws;
+	struct app *app;
+	struct vconn *next_same;      /* hub bucket chain by visitor_id */
+	int64_t site_id, visitor_id;  /* visitor_id 0 until hello */
+	int preview;                  /* the site lets agents see drafts */
+	char name[128];
+	double tokens;                /* message rate limit (token bucket) */
+	int64_t tokens_at_ms;
+};
+
+struct aconn {                    /* one agent socket */
+	struct ws_conn *ws;
+	struct app *app;
+	struct aconn *next, *prev;
+	int64_t user_id;
+	char name[128];
+	int admin, hello;
+	char status[12];              /* online, away, offline */
+	int64_t *watch;               /* watched conversation ids */
+	size_t nwatch, capwatch;
+};
+
+/* Sends v as one text frame; steals v. */
+void hub_send(struct ws_conn *ws, json_t *v);
+/* {"type":"error","code","message"[,"client_id"]} */
+void hub_error(struct ws_conn *ws, const char *code, const char *message, const char *client_id);
+
+void hub_visitor_add(struct vconn *v);      /* after hello: v->visitor_id is set */
+void hub_visitor_remove(struct vconn *v);
+void hub_agent_add(struct aconn *a);
+void hub_agent_remove(struct aconn *a);
+
+int  hub_agent_covers(struct aconn *a, int64_t site_id);   /* admin or member */
+int  hub_site_online(struct app *app, int64_t site_id);    /* an online agent covers it */
+int  hub_agent_watches(const struct aconn *a, int64_t conv_id);
+void hub_watch(struct aconn *a, int64_t conv_id);
+void hub_unwatch(struct aconn *a, int64_t conv_id);
+
+/* Fan-out. to_visitor: every socket of the conversation's visitor. to_agents: agents that
+ * watch or own the conversation. Each copies v as needed and does not steal it. */
+void hub_to_visitor(int64_t visitor_id, json_t *v);
+void hub_to_watchers(const struct store_conv *c, json_t *v);
+/* A conversation changed: its summary to every agent covering the site, and (with
+ * tell_visitor) its public form to the visitor. Reads the summary from the store. */
+void hub_conversation_changed(struct app *app, int64_t conv_id, int tell_visitor);
+
+json_t *hub_msg_json(const struct store_msg *m);
+json_t *hub_conv_json(const struct store_conv *summary);         /* for agents */
+json_t *hub_conv_public_json(const struct store_conv *summary);  /* for visitors */
+
+#endif

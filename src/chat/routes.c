@@ -1,0 +1,345 @@
+/* chat/routes.c - the chat's HTTP side: sites (admin), conversations (agents), the
+ * widget's public config, the widget script and the demo shop page; plus the route table. */
+#include "chat/chat_int.h"
+#include "app/app.h"
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/kf.h"
+#include "core/util.h"
+#include "http/static.h"
+#include <stdio.h>
+#include <string.h>
+
+static json_t *words_json(const char *s)
+{
+	json_t *arr = json_array();
+	for (const char *p = s; *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (n)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += n;
+	}
+	return arr;
+}
+
+static json_t *site_json(struct app *a, const struct store_site *s)
+{
+	int64_t ids[256];
+	size_t n = 0;
+	json_t *members = json_array();
+	store_site_members(a->st, s->id, ids, KF_ARRAY_LEN(ids), &n);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(members, json_integer(ids[i]));
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key, "name",
+			 s->name, "origins", words_json(s->origins), "greeting", s->greeting, "color", s->color,
+			 "languages", words_json(s->languages), "preview", s->preview, "offline_message",
+			 s->offline_message, "members", members, "created_at", (json_int_t)s->created_at);
+}
+
+struct site_list {
+	struct app *a;
+	json_t *arr;
+};
+
+static int site_to_array(void *ud, const struct store_site *s)
+{
+	struct site_list *l = ud;
+	json_array_append_new(l->arr, site_json(l->a, s));
+	return 0;
+}
+
+static void h_sites(struct http_req *r)
+{
+	const struct auth_ctx *ctx = auth_of(r);
+	struct site_list l = { app_of(r), json_array() };
+	int admin = ctx->kind == AUTH_SESSION && auth_role_level(ctx->user.role) >= ACCESS_ADMIN;
+	store_site_each(l.a->st, admin ? 0 : ctx->user.id, site_to_array, &l);
+	http_reply_json(r, 200, json_pack("{s:o}", "sites", l.arr));
+}
+
+/* Joins a JSON array of strings into space-separated words; each must match ok(). */
+static int words_from(json_t *arr, char *out, size_t outsz, int (*ok)(const char *))
+{
+	size_t i;
+	json_t *v;
+	out[0] = '\0';
+	if (!json_is_array(arr))
+		return KF_EINVAL;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		size_t l = strlen(out);
+		if (!s || !ok(s) || l + strlen(s) + 2 > outsz)
+			return KF_EINVAL;
+		snprintf(out + l, outsz - l, "%s%s", l ? " " : "", s);
+	}
+	return 0;
+}
+
+/* scheme://host[:port], nothing after it: what browsers send in Origin. */
+static int ok_origin(const char *s)
+{
+	const char *h = strncmp(s, "http://", 7) == 0 ? s + 7 : strncmp(s, "https://", 8) == 0 ? s + 8 : NULL;
+	return h && *h && strlen(s) < 200 && !strpbrk(h, " /\t\"'<>");
+}
+
+static int ok_lang(const char *s)
+{
+	return strcmp(s, "zh-CN") == 0 || strcmp(s, "zh-TW") == 0 || strcmp(s, "en") == 0;
+}
+
+static int ok_color(const char *s)
+{
+	return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* Copies the fields present in r->json into s; replies 422 and returns nonzero on a bad one. */
+static int site_fields(struct http_req *r, struct store_site *s)
+{
+	json_t *j = r->json, *v;
+	const char *bad = NULL;
+	if ((v = json_object_get(j, "name")) && (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 120))
+		bad = "name: 1-120 bytes";
+	else if (v)
+		utf8_copy(s->name, sizeof(s->name), json_string_value(v));
+	if (!bad && (v = json_object_get(j, "greeting")) && (!json_is_string(v) || json_string_length(v) > 1000))
+		bad = "greeting: at most 1000 bytes";
+	else if (!bad && v)
+		utf8_copy(s->greeting, sizeof(s->greeting), json_string_value(v));
+	if (!bad && (v = json_object_get(j, "offline_message")) && (!json_is_string(v) || json_string_length(v) > 1000))
+		bad = "offline_message: at most 1000 bytes";
+	else if (!bad && v)
+		utf8_copy(s->offline_message, sizeof(s->offline_message), json_string_value(v));
+	if (!bad && (v = json_object_get(j, "color")) && (!json_is_string(v) || !ok_color(json_string_value(v))))
+		bad = "color: #rrggbb";
+	else if (!bad && v)
+		snprintf(s->color, sizeof(s->color), "%s", json_string_value(v));
+	if (!bad && (v = json_object_get(j, "preview")) && !json_is_boolean(v))
+		bad = "preview: true or false";
+	else if (!bad && v)
+		s->preview = json_is_true(v);
+	if (!bad && (v = json_object_get(j, "origins")) && words_from(v, s->origins, sizeof(s->origins), ok_origin))
+		bad = "origins: an array of origins such as https://shop.example";
+	if (!bad && (v = json_object_get(j, "languages")) && words_from(v, s->languages, sizeof(s->languages), ok_lang))
+		bad = "languages: an array of zh-CN, zh-TW, en";
+	if (bad) {
+		http_reply_error(r, 422, "invalid_field", bad);
+		return 1;
+	}
+	return 0;
+}
+
+static void h_site_create(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_site s;
+	char tok[64];
+	memset(&s, 0, sizeof(s));
+	snprintf(s.color, sizeof(s.color), "#1677ff");
+	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
+	if (!json_is_string(json_object_get(r->json, "name"))) {
+		http_reply_error(r, 422, "invalid_field", "name is required");
+		return;
+	}
+	if (site_fields(r, &s))
+		return;
+	token_new(tok, sizeof(tok));
+	snprintf(s.key, sizeof(s.key), "s_%.20s", tok);
+	if (store_site_create(a->st, &s) != 0) {
+		http_reply_error(r, 500, "internal", "could not create the site");
+		return;
+	}
+	store_audit(a->st, auth_of(r)->user.id, r->client_ip, "site.created", s.name);
+	http_reply_json(r, 201, json_pack("{s:o}", "site", site_json(a, &s)));
+}
+
+static int load_site(struct http_req *r, struct store_site *s)
+{
+	int64_t id;
+	const char *p = http_param(r, 0);
+	if (!p || parse_i64(p, strlen(p), &id) || store_site_get(app_of(r)->st, id, s) != 0) {
+		http_reply_error(r, 404, "not_found", "no such site");
+		return 1;
+	}
+	return 0;
+}
+
+static void h_site_patch(struct http_req *r)
+{
+	struct store_site s;
+	if (load_site(r, &s) || site_fields(r, &s))
+		return;
+	if (store_site_update(app_of(r)->st, &s) != 0) {
+		http_reply_error(r, 500, "internal", "could not update the site");
+		return;
+	}
+	http_reply_json(r, 200, json_pack("{s:o}", "site", site_json(app_of(r), &s)));
+}
+
+static void h_site_members(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_site s;
+	int64_t ids[256];
+	size_t n = 0, i;
+	json_t *arr = json_object_get(r->json, "user_ids"), *v;
+	if (load_site(r, &s))
+		return;
+	if (!json_is_array(arr) || json_array_size(arr) > KF_ARRAY_LEN(ids)) {
+		http_reply_error(r, 422, "invalid_field", "user_ids: an array of user ids");
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		struct store_user u;
+		if (!json_is_integer(v) || store_user_get(a->st, json_integer_value(v), &u) != 0) {
+			http_reply_error(r, 422, "invalid_field", "user_ids: unknown user");
+			return;
+		}
+		ids[n++] = u.id;
+	}
+	if (store_site_set_members(a->st, s.id, ids, n) != 0) {
+		http_reply_error(r, 500, "internal", "could not set the members");
+		return;
+	}
+	http_reply_json(r, 200, json_pack("{s:o}", "site", site_json(a, &s)));
+}
+
+/* Public: what the widget needs before it opens a socket. Answered cross-origin to the
+ * site's allowed origins, since the widget runs on the shop's pages. */
+static void h_widget_config(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_site s;
+	const char *key = http_query(r, "site"), *origin = http_header(r, "origin");
+	if (!key || store_site_by_key(a->st, key, &s) != 0) {
+		http_reply_error(r, 404, "not_found", "no such site");
+		return;
+	}
+	if (origin) {
+		char list[1100];
+		snprintf(list, sizeof(list), " %s ", s.origins);
+		char want[260];
+		snprintf(want, sizeof(want), " %s ", origin);
+		if (!s.origins[0] || strstr(list, want)) {
+			http_add_header(r, "Access-Control-Allow-Origin", origin);
+			http_add_header(r, "Vary", "Origin");
+		}
+	}
+	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b}}", "site", "key", s.key, "name", s.name,
+					  "greeting", s.greeting, "color", s.color, "languages", words_json(s.languages),
+					  "online", hub_site_online(a, s.id), "preview", s.preview));
+}
+
+struct conv_list {
+	json_t *arr;
+};
+
+static int conv_to_array(void *ud, const struct store_conv *c)
+{
+	json_array_append_new(((struct conv_list *)ud)->arr, hub_conv_json(c));
+	return 0;
+}
+
+static int is_admin(const struct http_req *r)
+{
+	return auth_role_level(auth_of(r)->user.role) >= ACCESS_ADMIN;
+}
+
+static void h_convs(struct http_req *r)
+{
+	const char *which = http_query(r, "status");
+	struct conv_list l = { json_array() };
+	if (!which)
+		which = "open";
+	if (strcmp(which, "open") && strcmp(which, "closed") && strcmp(which, "all")) {
+		json_decref(l.arr);
+		http_reply_error(r, 422, "invalid_field", "status: open, closed or all");
+		return;
+	}
+	store_conv_each(app_of(r)->st, is_admin(r) ? 0 : auth_of(r)->user.id, which, 500, conv_to_array, &l);
+	http_reply_json(r, 200, json_pack("{s:o}", "conversations", l.arr));
+}
+
+static int msg_to_array(void *ud, const struct store_msg *m)
+{
+	json_array_append_new(ud, hub_msg_json(m));
+	return 0;
+}
+
+static void h_conv(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_conv c;
+	int64_t id;
+	const char *p = http_param(r, 0);
+	if (!p || parse_i64(p, strlen(p), &id) || store_conv_summary(a->st, id, &c) != 0 ||
+	    (!is_admin(r) && store_site_is_member(a->st, c.site_id, auth_of(r)->user.id) != 0)) {
+		http_reply_error(r, 404, "not_found", "no such conversation");
+		return;
+	}
+	json_t *msgs = json_array();
+	store_msg_each(a->st, c.id, 0, 1, msg_to_array, msgs);
+	http_reply_json(r, 200, json_pack("{s:o,s:o}", "conversation", hub_conv_json(&c), "messages", msgs));
+}
+
+static void h_widget_js(struct http_req *r)
+{
+	static_serve(r, "/widget.js");
+}
+
+static int first_site(void *ud, const struct store_site *s)
+{
+	memcpy(ud, s, sizeof(*s));
+	return 1;
+}
+
+/* A pretend shop page carrying the widget, for trying the chat between two windows. */
+static void h_demo(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_site s;
+	const char *key = http_query(r, "site");
+	memset(&s, 0, sizeof(s));
+	if (key ? store_site_by_key(a->st, key, &s) != 0 : store_site_each(a->st, 0, first_site, &s) != 1) {
+		http_reply_error(r, 404, "not_found", "no site yet: create one in the console (Settings > Sites)");
+		return;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	buf_add_html(&b, s.name, strlen(s.name));
+	buf_adds(&b, " · Kefu demo</title><style>body{font:16px/1.6 system-ui,sans-serif;max-width:760px;margin:2em auto;"
+		 "padding:0 1em;color:#222}.p{display:flex;gap:1em;flex-wrap:wrap}.c{border:1px solid #ddd;"
+		 "border-radius:8px;padding:1em;flex:1 1 200px}</style></head><body><h1>");
+	buf_add_html(&b, s.name, strlen(s.name));
+	buf_adds(&b, "</h1><p>这是一个演示商店页面。点右下角的按钮和客服聊天。 This is a demo shop page: open the chat "
+		 "button at the bottom right and talk to an agent signed in at <a href=\"/\">the console</a>.</p>"
+		 "<div class=\"p\"><div class=\"c\"><h3>保温杯 Thermos</h3><p>¥89</p></div><div class=\"c\"><h3>"
+		 "蓝牙耳机 Earbuds</h3><p>¥199</p></div><div class=\"c\"><h3>帆布包 Tote bag</h3><p>¥59</p></div></div>"
+		 "<script async src=\"/widget.js\" data-site=\"");
+	buf_add_html(&b, s.key, strlen(s.key));
+	buf_adds(&b, "\"></script></body></html>\n");
+	http_add_header(r, "Cache-Control", "no-cache");
+	http_reply(r, 200, "text/html; charset=utf-8", b.ptr, b.len);
+	buf_release(&b);
+}
+
+static const struct route routes[] = {
+	{ M_GET, "/api/v1/sites", h_sites, 0, ACCESS_AGENT, NULL, "api", NULL },
+	{ M_POST, "/api/v1/sites", h_site_create, ROUTE_JSON, ACCESS_ADMIN, NULL, "api", NULL },
+	{ M_PATCH, "/api/v1/sites/:id", h_site_patch, ROUTE_JSON, ACCESS_ADMIN, NULL, "api", NULL },
+	{ M_PUT, "/api/v1/sites/:id/members", h_site_members, ROUTE_JSON, ACCESS_ADMIN, NULL, "api", NULL },
+	{ M_GET, "/api/v1/widget/config", h_widget_config, 0, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_GET, "/api/v1/conversations", h_convs, 0, ACCESS_AGENT, NULL, "api", NULL },
+	{ M_GET, "/api/v1/conversations/:id", h_conv, 0, ACCESS_AGENT, NULL, "api", NULL },
+	{ M_GET, "/widget.js", h_widget_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
+	{ M_GET, "/demo", h_demo, 0, ACCESS_PUBLIC, NULL, "static", NULL },
+	{ M_GET, "/ws/visitor", NULL, ROUTE_WS, ACCESS_PUBLIC, NULL, "ws", &chat_visitor_ws },
+	{ M_GET, "/ws/agent", NULL, ROUTE_WS, ACCESS_AGENT, NULL, "ws", &chat_agent_ws },
+};
+
+void chat_register(struct http_server *s)
+{
+	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
+}

@@ -1,0 +1,302 @@
+/* chat/visitor.c - the visitor's WebSocket (/ws/visitor?site=KEY), docs/chat-protocol.md.
+ * Every message is committed before its ack; a repeated client id is acked again from
+ * the stored row and not broadcast twice. */
+#include "chat/chat_int.h"
+#include "app/app.h"
+#include "core/alloc.h"
+#include "core/json.h"
+#include "core/kf.h"
+#include "core/log.h"
+#include "core/util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE_BURST 20.0       /* messages */
+#define RATE_PER_S 2.0        /* refill: 20 per 10 s */
+
+/* 1 when origin may embed this site: the list is empty or names it exactly. */
+static int origin_allowed(const struct store_site *s, const char *origin)
+{
+	if (!s->origins[0])
+		return 1;
+	if (!origin)
+		return 0;
+	size_t ol = strlen(origin);
+	for (const char *p = s->origins; *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (n == ol && memcmp(p, origin, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static void v_open(struct ws_conn *ws, struct http_req *r)
+{
+	struct app *a = app_of(r);
+	const char *key = http_query(r, "site");
+	struct store_site site;
+	if (!key || store_site_by_key(a->st, key, &site) != 0) {
+		ws_close(ws, 1008, "unknown site");
+		return;
+	}
+	if (!origin_allowed(&site, http_header(r, "origin"))) {
+		ws_close(ws, 1008, "origin not allowed for this site");
+		return;
+	}
+	struct vconn *v = xcalloc(1, sizeof(*v));
+	v->ws = ws;
+	v->app = a;
+	v->site_id = site.id;
+	v->preview = site.preview;
+	v->tokens = RATE_BURST;
+	v->tokens_at_ms = time_now_ms();
+	ws_set_data(ws, v);
+}
+
+static int conv_messages(void *ud, const struct store_msg *m)
+{
+	json_array_append_new(ud, hub_msg_json(m));
+	return 0;
+}
+
+/* Finds the visitor for token (or makes one, with a fresh token into tok). */
+static int visitor_for(struct vconn *v, const char *token, char tok[64], struct store_visitor *vis)
+{
+	char hash[65];
+	memset(vis, 0, sizeof(*vis));
+	if (token && strlen(token) == 43) {
+		token_hash_hex(token, 43, hash);
+		if (store_visitor_by_token(v->app->st, v->site_id, hash, vis) == 0) {
+			snprintf(tok, 64, "%s", token);
+			return 0;
+		}
+	}
+	token_new(tok, 64);
+	token_hash_hex(tok, strlen(tok), hash);
+	vis->site_id = v->site_id;
+	return store_visitor_create(v->app->st, hash, vis);
+}
+
+static void v_hello(struct vconn *v, json_t *msg)
+{
+	struct app *a = v->app;
+	struct store_visitor vis;
+	struct store_site site;
+	char tok[64];
+	if (v->visitor_id) {
+		hub_error(v->ws, "invalid_field", "hello was already sent", NULL);
+		return;
+	}
+	if (visitor_for(v, json_get_str(msg, "token"), tok, &vis) != 0 || store_site_get(a->st, v->site_id, &site)) {
+		hub_error(v->ws, "internal", "could not start the session", NULL);
+		return;
+	}
+	const char *name = json_get_str(msg, "name"), *email = json_get_str(msg, "email"), *lang = json_get_str(msg, "lang");
+	if (name)
+		utf8_copy(vis.name, sizeof(vis.name), name);
+	if (email)
+		utf8_copy(vis.email, sizeof(vis.email), email);
+	if (lang)
+		utf8_copy(vis.lang, sizeof(vis.lang), lang);
+	vis.last_seen = time_now_s();
+	store_visitor_update(a->st, &vis);
+	v->visitor_id = vis.id;
+	snprintf(v->name, sizeof(v->name), "%s", vis.name);
+	hub_visitor_add(v);
+
+	json_t *conv = json_null(), *msgs = json_array();
+	struct store_conv c;
+	if (store_conv_open_for_visitor(a->st, vis.id, &c) == 0 && store_conv_summary(a->st, c.id, &c) == 0) {
+		json_decref(conv);
+		conv = hub_conv_public_json(&c);
+		json_int_t last = json_integer_value(json_object_get(msg, "last_seq"));
+		store_msg_each(a->st, c.id, last > 0 ? last : 0, 0, conv_messages, msgs);
+	}
+	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b},s:o,s:o}", "type", "welcome", "token", tok,
+				  "visitor_id", (json_int_t)vis.id, "site", "name", site.name, "greeting", site.greeting,
+				  "color", site.color, "online", hub_site_online(a, site.id), "conversation", conv,
+				  "messages", msgs));
+}
+
+/* The visitor's open conversation, created (waiting, or offline when nobody is online)
+ * when there is none. *created is set when it is new. */
+static int open_conv(struct vconn *v, struct store_conv *c, int *created)
+{
+	*created = 0;
+	if (store_conv_open_for_visitor(v->app->st, v->visitor_id, c) == 0)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->site_id = v->site_id;
+	c->visitor_id = v->visitor_id;
+	snprintf(c->status, sizeof(c->status), "%s", hub_site_online(v->app, v->site_id) ? "waiting" : "offline");
+	*created = 1;
+	return store_conv_create(v->app->st, c);
+}
+
+/* Token bucket: 20 messages, refilled at 2 per second. */
+static int rate_ok(struct vconn *v)
+{
+	int64_t now = time_now_ms();
+	v->tokens += (double)(now - v->tokens_at_ms) / 1000.0 * RATE_PER_S;
+	if (v->tokens > RATE_BURST)
+		v->tokens = RATE_BURST;
+	v->tokens_at_ms = now;
+	if (v->tokens < 1.0)
+		return 0;
+	v->tokens -= 1.0;
+	return 1;
+}
+
+/* A new conversation left while nobody is online gets the site's offline message. */
+static void offline_reply(struct vconn *v, const struct store_conv *c)
+{
+	struct store_site site;
+	if (strcmp(c->status, "offline") != 0 || store_site_get(v->app->st, v->site_id, &site) || !site.offline_message[0])
+		return;
+	chat_system_message(v->app, c, "text", site.offline_message);
+}
+
+static void v_msg(struct vconn *v, json_t *msg)
+{
+	const char *cid = json_get_str(msg, "client_id");
+	const char *text = json_get_str(msg, "text");
+	if (!chat_valid_client_id(cid)) {
+		hub_error(v->ws, "invalid_field", "client_id: 1-64 characters of A-Z a-z 0-9 _ -", NULL);
+		return;
+	}
+	if (!chat_valid_text(v->ws, text, cid))
+		return;
+	if (!rate_ok(v)) {
+		hub_error(v->ws, "rate_limited", "too many messages; wait a few seconds", cid);
+		return;
+	}
+	struct store_conv c;
+	int created;
+	if (open_conv(v, &c, &created) != 0) {
+		hub_error(v->ws, "internal", "could not store the message", cid);
+		return;
+	}
+	struct store_msg m;
+	memset(&m, 0, sizeof(m));
+	m.conversation_id = c.id;
+	snprintf(m.sender, sizeof(m.sender), "visitor");
+	m.sender_id = v->visitor_id;
+	snprintf(m.kind, sizeof(m.kind), "text");
+	snprintf(m.client_id, sizeof(m.client_id), "%s", cid);
+	snprintf(m.author, sizeof(m.author), "%s", v->name);
+	m.body = text;
+	if (chat_deliver(v->app, &c, &m, v->ws) == 0 && created) {
+		hub_conversation_changed(v->app, c.id, 1);
+		offline_reply(v, &c);
+	}
+}
+
+static void v_typing(struct vconn *v, json_t *msg)
+{
+	const char *draft = json_get_str(msg, "draft");
+	struct store_conv c;
+	int created = 0;
+	if (!draft || json_string_length(json_object_get(msg, "draft")) > 40000)
+		return;
+	/* With preview on, the first draft opens the conversation, so agents see what the
+	 * visitor types before the first message is sent (消息预知). */
+	if (store_conv_open_for_visitor(v->app->st, v->visitor_id, &c) != 0) {
+		if (!v->preview || !draft[0] || open_conv(v, &c, &created) != 0)
+			return;
+		hub_conversation_changed(v->app, c.id, 1);
+	}
+	json_t *ev = json_pack("{s:s,s:I,s:s,s:b}", "type", "typing", "conversation_id", (json_int_t)c.id, "from",
+			       "visitor", "typing", draft[0] != '\0');
+	if (v->preview)
+		json_object_set_new(ev, "draft", json_string(draft));   /* drafts are relayed, never stored */
+	hub_to_watchers(&c, ev);
+	json_decref(ev);
+}
+
+static void v_read(struct vconn *v, json_t *msg)
+{
+	struct store_conv c;
+	json_int_t seq = json_integer_value(json_object_get(msg, "seq"));
+	if (seq <= 0 || store_conv_open_for_visitor(v->app->st, v->visitor_id, &c) != 0)
+		return;
+	store_conv_set_read(v->app->st, c.id, 1, seq);
+	json_t *ev = json_pack("{s:s,s:I,s:s,s:I}", "type", "read", "conversation_id", (json_int_t)c.id, "by",
+			       "visitor", "seq", (json_int_t)seq);
+	hub_to_watchers(&c, ev);
+	json_decref(ev);
+}
+
+static void v_close(struct vconn *v)
+{
+	struct store_conv c;
+	if (store_conv_open_for_visitor(v->app->st, v->visitor_id, &c) != 0) {
+		hub_error(v->ws, "not_found", "no open conversation", NULL);
+		return;
+	}
+	store_conv_set_status(v->app->st, c.id, "closed", c.agent_id, time_now_s());
+	hub_conversation_changed(v->app, c.id, 1);
+}
+
+static void v_rate(struct vconn *v, json_t *msg)
+{
+	struct store_conv c;
+	json_int_t id = json_integer_value(json_object_get(msg, "conversation_id"));
+	json_int_t rating = json_integer_value(json_object_get(msg, "rating"));
+	const char *comment = json_get_str(msg, "comment");
+	if (rating < 1 || rating > 5 || (comment && strlen(comment) > 1000)) {
+		hub_error(v->ws, "invalid_field", "rating must be 1 to 5, comment at most 1000 bytes", NULL);
+		return;
+	}
+	if (id <= 0 || store_conv_get(v->app->st, id, &c) != 0 || c.visitor_id != v->visitor_id) {
+		hub_error(v->ws, "not_found", "no such conversation", NULL);
+		return;
+	}
+	store_conv_rate(v->app->st, c.id, (int)rating, comment ? comment : "");
+	hub_conversation_changed(v->app, c.id, 1);
+}
+
+static void v_message(struct ws_conn *ws, int binary, const char *data, size_t len)
+{
+	struct vconn *v = ws_data(ws);
+	json_t *msg = chat_parse_frame(ws, binary, data, len);
+	if (!v || !msg)
+		return;
+	const char *type = json_get_str(msg, "type");
+	if (!type)
+		hub_error(ws, "invalid_field", "type is required", NULL);
+	else if (strcmp(type, "ping") == 0)
+		hub_send(ws, json_pack("{s:s}", "type", "pong"));
+	else if (strcmp(type, "hello") == 0)
+		v_hello(v, msg);
+	else if (!v->visitor_id)
+		hub_error(ws, "hello_first", "send hello first", NULL);
+	else if (strcmp(type, "msg") == 0)
+		v_msg(v, msg);
+	else if (strcmp(type, "typing") == 0)
+		v_typing(v, msg);
+	else if (strcmp(type, "read") == 0)
+		v_read(v, msg);
+	else if (strcmp(type, "close") == 0)
+		v_close(v);
+	else if (strcmp(type, "rate") == 0)
+		v_rate(v, msg);
+	else
+		hub_error(ws, "unknown_type", "no such message type", NULL);
+	json_decref(msg);
+}
+
+static void v_close_cb(struct ws_conn *ws, int code)
+{
+	struct vconn *v = ws_data(ws);
+	KF_UNUSED(code);
+	if (!v)
+		return;
+	hub_visitor_remove(v);
+	free(v);
+	ws_set_data(ws, NULL);
+}
+
+const struct ws_handler chat_visitor_ws = { v_open, v_message, v_close_cb };

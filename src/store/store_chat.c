@@ -1,0 +1,578 @@
+/* store/store_chat.c - the SQLite backend of store.h's live-chat part: sites, visitors,
+ * conversations and messages. A message append is one transaction that takes the next
+ * seq from its conversation, so seqs never repeat even across crashes. */
+#include "store/store.h"
+#include "store/store_int.h"
+#include "core/kf.h"
+#include "core/log.h"
+#include "core/util.h"
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	C_SITE_INSERT = STORE_SLOT_CHAT, C_SITE_UPDATE, C_SITE_GET, C_SITE_BY_KEY, C_SITE_ALL, C_SITE_MINE,
+	C_MEMBERS, C_MEMBERS_DEL, C_MEMBER_ADD, C_IS_MEMBER,
+	C_VIS_INSERT, C_VIS_BY_TOKEN, C_VIS_UPDATE,
+	C_CONV_INSERT, C_CONV_GET, C_CONV_OPEN, C_CONV_STATUS, C_CONV_READ_V, C_CONV_READ_A, C_CONV_RATE,
+	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
+	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
+	C_END
+};
+_Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
+
+#define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at"
+#define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
+		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
+		  "c.updated_at, coalesce(c.closed_at, 0)"
+/* The summary adds names, the last visible message and the unread count. */
+#define SUMMARY_COLS CONV_COLS ", s.name, v.name, v.email, coalesce(u.name, ''), " \
+	"coalesce((SELECT substr(body, 1, 200) || char(9) || sender || char(9) || created_at FROM messages " \
+	"  WHERE conversation_id = c.id AND kind <> 'note' ORDER BY seq DESC LIMIT 1), ''), " \
+	"(SELECT count(*) FROM messages WHERE conversation_id = c.id AND sender = 'visitor' AND seq > c.agent_read_seq)"
+#define SUMMARY_FROM " FROM conversations c JOIN sites s ON s.id = c.site_id JOIN visitors v ON v.id = c.visitor_id " \
+	"LEFT JOIN users u ON u.id = c.agent_id"
+
+static sqlite3_stmt *q(struct store *st, int slot)
+{
+	static const char *const sql[C_END - STORE_SLOT_CHAT] = {
+#define S(x) [x - STORE_SLOT_CHAT]
+		S(C_SITE_INSERT) = "INSERT INTO sites (key, name, origins, greeting, color, languages, preview, "
+				   "offline_message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		S(C_SITE_UPDATE) = "UPDATE sites SET name = ?2, origins = ?3, greeting = ?4, color = ?5, languages = ?6, "
+				   "preview = ?7, offline_message = ?8 WHERE id = ?1",
+		S(C_SITE_GET) = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
+		S(C_SITE_BY_KEY) = "SELECT " SITE_COLS " FROM sites WHERE key = ?1",
+		S(C_SITE_ALL) = "SELECT " SITE_COLS " FROM sites ORDER BY id",
+		S(C_SITE_MINE) = "SELECT " SITE_COLS " FROM sites WHERE id IN (SELECT site_id FROM site_members "
+				 "WHERE user_id = ?1) ORDER BY id",
+		S(C_MEMBERS) = "SELECT user_id FROM site_members WHERE site_id = ?1 ORDER BY user_id",
+		S(C_MEMBERS_DEL) = "DELETE FROM site_members WHERE site_id = ?1",
+		S(C_MEMBER_ADD) = "INSERT OR IGNORE INTO site_members (site_id, user_id) VALUES (?1, ?2)",
+		S(C_IS_MEMBER) = "SELECT 1 FROM site_members WHERE site_id = ?1 AND user_id = ?2",
+		S(C_VIS_INSERT) = "INSERT INTO visitors (site_id, token_hash, name, email, lang, created_at, last_seen) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+		S(C_VIS_BY_TOKEN) = "SELECT id, site_id, name, email, lang, created_at, last_seen FROM visitors "
+				    "WHERE site_id = ?1 AND token_hash = ?2",
+		S(C_VIS_UPDATE) = "UPDATE visitors SET name = ?2, email = ?3, lang = ?4, last_seen = ?5 WHERE id = ?1",
+		S(C_CONV_INSERT) = "INSERT INTO conversations (site_id, visitor_id, status, agent_id, created_at, updated_at) "
+				   "VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, ?5)",
+		S(C_CONV_GET) = "SELECT " CONV_COLS " FROM conversations c WHERE c.id = ?1",
+		S(C_CONV_OPEN) = "SELECT " CONV_COLS " FROM conversations c WHERE c.visitor_id = ?1 AND c.status <> 'closed' "
+				 "ORDER BY c.id DESC LIMIT 1",
+		S(C_CONV_STATUS) = "UPDATE conversations SET status = ?2, agent_id = nullif(?3, 0), updated_at = ?4, "
+				   "closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1",
+		S(C_CONV_READ_V) = "UPDATE conversations SET visitor_read_seq = max(visitor_read_seq, ?2) WHERE id = ?1",
+		S(C_CONV_READ_A) = "UPDATE conversations SET agent_read_seq = max(agent_read_seq, ?2) WHERE id = ?1",
+		S(C_CONV_RATE) = "UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1",
+		S(C_CONV_ACTIVE) = "SELECT count(*) FROM conversations WHERE agent_id = ?1 AND status = 'active'",
+		S(C_CONV_SUMMARY) = "SELECT " SUMMARY_COLS SUMMARY_FROM " WHERE c.id = ?1",
+		S(C_CONV_LIST) = "SELECT " SUMMARY_COLS SUMMARY_FROM " WHERE (?1 = 0 OR c.site_id IN "
+				 "(SELECT site_id FROM site_members WHERE user_id = ?1)) AND (?2 = 'all' OR "
+				 "(?2 = 'closed' AND c.status = 'closed') OR (?2 = 'open' AND c.status <> 'closed')) "
+				 "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?3",
+		S(C_MSG_FIND) = "SELECT id, seq, created_at FROM messages WHERE conversation_id = ?1 AND sender = ?2 "
+				"AND sender_id = ?3 AND client_id = ?4",
+		S(C_MSG_BUMP) = "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 "
+				"RETURNING last_seq",
+		S(C_MSG_INSERT) = "INSERT INTO messages (conversation_id, seq, sender, sender_id, kind, client_id, author, "
+				  "body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9)",
+		S(C_MSG_AFTER) = "SELECT id, conversation_id, seq, sender, sender_id, kind, coalesce(client_id, ''), author, "
+				 "body, created_at FROM messages WHERE conversation_id = ?1 AND seq > ?2 "
+				 "AND (?3 OR kind <> 'note') ORDER BY seq",
+		S(C_BEGIN) = "BEGIN IMMEDIATE",
+		S(C_COMMIT) = "COMMIT",
+		S(C_ROLLBACK) = "ROLLBACK",
+#undef S
+	};
+	return store__stmt(st, slot, sql[slot - STORE_SLOT_CHAT]);
+}
+
+/* Runs a statement that returns one row into row_cb; KF_ENOTFOUND when none. */
+static int one(struct store *st, sqlite3_stmt *s, void (*row_cb)(sqlite3_stmt *, void *), void *out)
+{
+	int rc = store__step(st, s);
+	if (rc == SQLITE_ROW)
+		row_cb(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, sqlite3_sql(s));
+}
+
+static int changed(struct store *st, int rc)
+{
+	return rc ? rc : sqlite3_changes(st->db) ? 0 : KF_ENOTFOUND;
+}
+
+/* ---- sites ---- */
+
+static void site_row(sqlite3_stmt *s, void *p)
+{
+	struct store_site *x = p;
+	x->id = sqlite3_column_int64(s, 0);
+	store__text(s, 1, x->key, sizeof(x->key));
+	store__text(s, 2, x->name, sizeof(x->name));
+	store__text(s, 3, x->origins, sizeof(x->origins));
+	store__text(s, 4, x->greeting, sizeof(x->greeting));
+	store__text(s, 5, x->color, sizeof(x->color));
+	store__text(s, 6, x->languages, sizeof(x->languages));
+	x->preview = sqlite3_column_int(s, 7);
+	store__text(s, 8, x->offline_message, sizeof(x->offline_message));
+	x->created_at = sqlite3_column_int64(s, 9);
+}
+
+static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
+{
+	store__bind_text(s, first, x->name);
+	store__bind_text(s, first + 1, x->origins);
+	store__bind_text(s, first + 2, x->greeting);
+	store__bind_text(s, first + 3, x->color);
+	store__bind_text(s, first + 4, x->languages);
+	sqlite3_bind_int(s, first + 5, x->preview);
+	store__bind_text(s, first + 6, x->offline_message);
+}
+
+int store_site_create(struct store *st, struct store_site *x)
+{
+	sqlite3_stmt *s = q(st, C_SITE_INSERT);
+	if (!s)
+		return KF_EIO;
+	if (!x->created_at)
+		x->created_at = time_now_s();
+	store__bind_text(s, 1, x->key);
+	site_bind(s, x, 2);
+	sqlite3_bind_int64(s, 9, x->created_at);
+	int rc = store__run(st, s);
+	if (rc == 0)
+		x->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_site_update(struct store *st, const struct store_site *x)
+{
+	sqlite3_stmt *s = q(st, C_SITE_UPDATE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, x->id);
+	site_bind(s, x, 2);
+	return changed(st, store__run(st, s));
+}
+
+int store_site_get(struct store *st, int64_t id, struct store_site *out)
+{
+	sqlite3_stmt *s = q(st, C_SITE_GET);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return one(st, s, site_row, out);
+}
+
+int store_site_by_key(struct store *st, const char *key, struct store_site *out)
+{
+	sqlite3_stmt *s = q(st, C_SITE_BY_KEY);
+	if (!s)
+		return KF_EIO;
+	store__bind_text(s, 1, key);
+	return one(st, s, site_row, out);
+}
+
+int store_site_each(struct store *st, int64_t member_of, int (*cb)(void *, const struct store_site *), void *ud)
+{
+	sqlite3_stmt *s = q(st, member_of > 0 ? C_SITE_MINE : C_SITE_ALL);
+	if (!s)
+		return KF_EIO;
+	if (member_of > 0)
+		sqlite3_bind_int64(s, 1, member_of);
+	int rc, ret = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		struct store_site x;
+		site_row(s, &x);
+		if ((ret = cb(ud, &x)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "sites");
+}
+
+int store_site_members(struct store *st, int64_t site_id, int64_t *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *s = q(st, C_MEMBERS);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, site_id);
+	int rc;
+	*n = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "members");
+}
+
+static int tx(struct store *st, int slot)
+{
+	sqlite3_stmt *s = q(st, slot);
+	return s ? store__run(st, s) : KF_EIO;
+}
+
+int store_site_set_members(struct store *st, int64_t site_id, const int64_t *ids, size_t n)
+{
+	if (tx(st, C_BEGIN))
+		return KF_EIO;
+	sqlite3_stmt *s = q(st, C_MEMBERS_DEL);
+	int rc = s ? 0 : KF_EIO;
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, site_id);
+		rc = store__run(st, s);
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!(s = q(st, C_MEMBER_ADD)))
+			rc = KF_EIO;
+		else {
+			sqlite3_bind_int64(s, 1, site_id);
+			sqlite3_bind_int64(s, 2, ids[i]);
+			rc = store__run(st, s);
+		}
+	}
+	if (rc) {
+		tx(st, C_ROLLBACK);
+		return rc == KF_EEXIST ? KF_EINVAL : rc;
+	}
+	return tx(st, C_COMMIT);
+}
+
+static void nothing(sqlite3_stmt *s, void *p)
+{
+	(void)s;
+	(void)p;
+}
+
+int store_site_is_member(struct store *st, int64_t site_id, int64_t user_id)
+{
+	sqlite3_stmt *s = q(st, C_IS_MEMBER);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, site_id);
+	sqlite3_bind_int64(s, 2, user_id);
+	return one(st, s, nothing, NULL);
+}
+
+/* ---- visitors ---- */
+
+static void visitor_row(sqlite3_stmt *s, void *p)
+{
+	struct store_visitor *v = p;
+	v->id = sqlite3_column_int64(s, 0);
+	v->site_id = sqlite3_column_int64(s, 1);
+	store__text(s, 2, v->name, sizeof(v->name));
+	store__text(s, 3, v->email, sizeof(v->email));
+	store__text(s, 4, v->lang, sizeof(v->lang));
+	v->created_at = sqlite3_column_int64(s, 5);
+	v->last_seen = sqlite3_column_int64(s, 6);
+}
+
+int store_visitor_create(struct store *st, const char *token_hash, struct store_visitor *v)
+{
+	sqlite3_stmt *s = q(st, C_VIS_INSERT);
+	if (!s)
+		return KF_EIO;
+	v->created_at = v->last_seen = time_now_s();
+	sqlite3_bind_int64(s, 1, v->site_id);
+	store__bind_text(s, 2, token_hash);
+	store__bind_text(s, 3, v->name);
+	store__bind_text(s, 4, v->email);
+	store__bind_text(s, 5, v->lang);
+	sqlite3_bind_int64(s, 6, v->created_at);
+	int rc = store__run(st, s);
+	if (rc == 0)
+		v->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_hash, struct store_visitor *out)
+{
+	sqlite3_stmt *s = q(st, C_VIS_BY_TOKEN);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, site_id);
+	store__bind_text(s, 2, token_hash);
+	return one(st, s, visitor_row, out);
+}
+
+int store_visitor_update(struct store *st, const struct store_visitor *v)
+{
+	sqlite3_stmt *s = q(st, C_VIS_UPDATE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, v->id);
+	store__bind_text(s, 2, v->name);
+	store__bind_text(s, 3, v->email);
+	store__bind_text(s, 4, v->lang);
+	sqlite3_bind_int64(s, 5, v->last_seen);
+	return changed(st, store__run(st, s));
+}
+
+/* ---- conversations ---- */
+
+static void conv_row(sqlite3_stmt *s, void *p)
+{
+	struct store_conv *c = p;
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	c->site_id = sqlite3_column_int64(s, 1);
+	c->visitor_id = sqlite3_column_int64(s, 2);
+	c->agent_id = sqlite3_column_int64(s, 3);
+	store__text(s, 4, c->status, sizeof(c->status));
+	c->last_seq = sqlite3_column_int64(s, 5);
+	c->visitor_read_seq = sqlite3_column_int64(s, 6);
+	c->agent_read_seq = sqlite3_column_int64(s, 7);
+	c->rating = sqlite3_column_int(s, 8);
+	store__text(s, 9, c->rating_comment, sizeof(c->rating_comment));
+	c->created_at = sqlite3_column_int64(s, 10);
+	c->updated_at = sqlite3_column_int64(s, 11);
+	c->closed_at = sqlite3_column_int64(s, 12);
+}
+
+static void summary_row(sqlite3_stmt *s, void *p)
+{
+	struct store_conv *c = p;
+	conv_row(s, c);
+	store__text(s, 13, c->site_name, sizeof(c->site_name));
+	store__text(s, 14, c->visitor_name, sizeof(c->visitor_name));
+	store__text(s, 15, c->visitor_email, sizeof(c->visitor_email));
+	store__text(s, 16, c->agent_name, sizeof(c->agent_name));
+	/* "text \t sender \t ms": one subquery instead of three */
+	char last[512];
+	store__text(s, 17, last, sizeof(last));
+	char *t1 = strrchr(last, '\t');
+	if (t1) {
+		*t1 = '\0';
+		int64_t at;
+		if (parse_i64(t1 + 1, strlen(t1 + 1), &at) == 0)
+			c->last_at = at;
+		char *t0 = strrchr(last, '\t');
+		if (t0) {
+			*t0 = '\0';
+			snprintf(c->last_from, sizeof(c->last_from), "%s", t0 + 1);
+			utf8_copy(c->last_text, sizeof(c->last_text), last);
+		}
+	}
+	c->unread = sqlite3_column_int64(s, 18);
+}
+
+int store_conv_create(struct store *st, struct store_conv *c)
+{
+	sqlite3_stmt *s = q(st, C_CONV_INSERT);
+	if (!s)
+		return KF_EIO;
+	c->created_at = c->updated_at = time_now_s();
+	sqlite3_bind_int64(s, 1, c->site_id);
+	sqlite3_bind_int64(s, 2, c->visitor_id);
+	store__bind_text(s, 3, c->status);
+	sqlite3_bind_int64(s, 4, c->agent_id);
+	sqlite3_bind_int64(s, 5, c->created_at);
+	int rc = store__run(st, s);
+	if (rc == 0)
+		c->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_conv_get(struct store *st, int64_t id, struct store_conv *out)
+{
+	sqlite3_stmt *s = q(st, C_CONV_GET);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return one(st, s, conv_row, out);
+}
+
+int store_conv_summary(struct store *st, int64_t id, struct store_conv *out)
+{
+	sqlite3_stmt *s = q(st, C_CONV_SUMMARY);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return one(st, s, summary_row, out);
+}
+
+int store_conv_open_for_visitor(struct store *st, int64_t visitor_id, struct store_conv *out)
+{
+	sqlite3_stmt *s = q(st, C_CONV_OPEN);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, visitor_id);
+	return one(st, s, conv_row, out);
+}
+
+int store_conv_set_status(struct store *st, int64_t id, const char *status, int64_t agent_id, int64_t now)
+{
+	sqlite3_stmt *s = q(st, C_CONV_STATUS);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	store__bind_text(s, 2, status);
+	sqlite3_bind_int64(s, 3, agent_id);
+	sqlite3_bind_int64(s, 4, now);
+	return changed(st, store__run(st, s));
+}
+
+int store_conv_set_read(struct store *st, int64_t id, int by_visitor, int64_t seq)
+{
+	sqlite3_stmt *s = q(st, by_visitor ? C_CONV_READ_V : C_CONV_READ_A);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, seq);
+	return store__run(st, s);
+}
+
+int store_conv_rate(struct store *st, int64_t id, int rating, const char *comment)
+{
+	sqlite3_stmt *s = q(st, C_CONV_RATE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, rating);
+	store__bind_text(s, 3, comment);
+	return changed(st, store__run(st, s));
+}
+
+static void count_row(sqlite3_stmt *s, void *p)
+{
+	*(int64_t *)p = sqlite3_column_int64(s, 0);
+}
+
+int store_conv_count_active(struct store *st, int64_t agent_id, int64_t *n)
+{
+	sqlite3_stmt *s = q(st, C_CONV_ACTIVE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, agent_id);
+	return one(st, s, count_row, n);
+}
+
+int store_conv_each(struct store *st, int64_t member_of, const char *which, int limit,
+		    int (*cb)(void *, const struct store_conv *), void *ud)
+{
+	sqlite3_stmt *s = q(st, C_CONV_LIST);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, member_of > 0 ? member_of : 0);
+	store__bind_text(s, 2, which);
+	sqlite3_bind_int(s, 3, limit);
+	int rc, ret = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		struct store_conv c;
+		summary_row(s, &c);
+		if ((ret = cb(ud, &c)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "conversations");
+}
+
+/* ---- messages ---- */
+
+struct found {
+	int64_t id, seq, at;
+};
+
+static void found_row(sqlite3_stmt *s, void *p)
+{
+	struct found *f = p;
+	f->id = sqlite3_column_int64(s, 0);
+	f->seq = sqlite3_column_int64(s, 1);
+	f->at = sqlite3_column_int64(s, 2);
+}
+
+/* Inside the transaction: the existing message with m's client id, if any. */
+static int find_dup(struct store *st, const struct store_msg *m, struct found *f)
+{
+	if (!m->client_id[0])
+		return KF_ENOTFOUND;
+	sqlite3_stmt *s = q(st, C_MSG_FIND);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, m->conversation_id);
+	store__bind_text(s, 2, m->sender);
+	sqlite3_bind_int64(s, 3, m->sender_id);
+	store__bind_text(s, 4, m->client_id);
+	return one(st, s, found_row, f);
+}
+
+static int insert_msg(struct store *st, struct store_msg *m)
+{
+	sqlite3_stmt *s = q(st, C_MSG_BUMP);
+	if (!s)
+		return KF_EIO;
+	m->at = time_now_ms();
+	sqlite3_bind_int64(s, 1, m->conversation_id);
+	sqlite3_bind_int64(s, 2, m->at / 1000);
+	int rc = one(st, s, count_row, &m->seq);
+	if (rc)
+		return rc;
+	if (!(s = q(st, C_MSG_INSERT)))
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, m->conversation_id);
+	sqlite3_bind_int64(s, 2, m->seq);
+	store__bind_text(s, 3, m->sender);
+	sqlite3_bind_int64(s, 4, m->sender_id);
+	store__bind_text(s, 5, m->kind);
+	store__bind_text(s, 6, m->client_id);
+	store__bind_text(s, 7, m->author);
+	store__bind_text(s, 8, m->body);
+	sqlite3_bind_int64(s, 9, m->at);
+	if ((rc = store__run(st, s)) == 0)
+		m->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_msg_append(struct store *st, struct store_msg *m, int *dup)
+{
+	struct found f = { 0, 0, 0 };
+	*dup = 0;
+	if (tx(st, C_BEGIN))
+		return KF_EIO;
+	int rc = find_dup(st, m, &f);
+	if (rc == 0) {
+		m->id = f.id;
+		m->seq = f.seq;
+		m->at = f.at;
+		*dup = 1;
+	} else if (rc == KF_ENOTFOUND) {
+		rc = insert_msg(st, m);
+	}
+	if (rc) {
+		tx(st, C_ROLLBACK);
+		return rc;
+	}
+	return tx(st, C_COMMIT);
+}
+
+int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_notes,
+		   int (*cb)(void *, const struct store_msg *), void *ud)
+{
+	sqlite3_stmt *s = q(st, C_MSG_AFTER);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, conv_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, with_notes);
+	int rc, ret = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		struct store_msg m;
+		memset(&m, 0, sizeof(m));
+		m.id = sqlite3_column_int64(s, 0);
+		m.conversation_id = sqlite3_column_int64(s, 1);
+		m.seq = sqlite3_column_int64(s, 2);
+		store__text(s, 3, m.sender, sizeof(m.sender));
+		m.sender_id = sqlite3_column_int64(s, 4);
+		store__text(s, 5, m.kind, sizeof(m.kind));
+		store__text(s, 6, m.client_id, sizeof(m.client_id));
+		store__text(s, 7, m.author, sizeof(m.author));
+		const unsigned char *b = sqlite3_column_text(s, 8);
+		m.body = b ? (const char *)b : "";
+		m.at = sqlite3_column_int64(s, 9);
+		if ((ret = cb(ud, &m)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "messages");
+}

@@ -1,0 +1,29 @@
+/* store/store_int.h - internals shared by the SQLite backend's files (not for features).
+ * Each file owns a range of statement slots; a statement is prepared on first use and
+ * kept for the life of the connection. */
+#ifndef KF_STORE_INT_H
+#define KF_STORE_INT_H
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SLOTS 96
+#define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STORE_SLOTS];
+	uint64_t ns;              /* time spent in sqlite3_step, for the metrics */
+};
+
+/* The cached statement of slot, reset and unbound; NULL (logged) on failure. */
+sqlite3_stmt *store__stmt(struct store *st, int slot, const char *sql);
+int  store__step(struct store *st, sqlite3_stmt *s);
+/* Runs a write statement: 0, KF_EEXIST on a unique clash, KF_EIO otherwise. */
+int  store__run(struct store *st, sqlite3_stmt *s);
+int  store__err(struct store *st, const char *what);
+int  store__exec(struct store *st, const char *sql);
+void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz);
+void store__bind_text(sqlite3_stmt *s, int i, const char *v);
+
+#endif
