@@ -3,7 +3,9 @@
 //
 //   node scripts/build-web.mjs        (or: npm run build:web)
 //
-// 1. esbuild bundles web/src/main.js and web/src/style.css (minified, es2019),
+// 1. esbuild bundles web/src/main.js and web/src/style.css (minified, es2019), and the chat widget
+//    web/widget/widget.js with web/widget/widget.css inlined (minified iife, es2017) as /widget.js
+//    (a fixed name shops embed, so it is not immutable: no-cache with an ETag),
 // 2. names them /assets/app-HASH8.js and /assets/app-HASH8.css and writes them, with
 //    web/index.html rewritten to load them, to build/web/,
 // 3. generates build/gen/assets.c implementing src/http/assets.h (raw bytes, gzip
@@ -67,6 +69,18 @@ const css = await bundle('src/style.css', {
 	target: ['chrome80', 'firefox78', 'safari13', 'edge80'],
 });
 
+// The widget: its CSS minified on its own, then inlined as a string constant.
+const widgetCss = await bundle('widget/widget.css', {
+	loader: { '.css': 'css' },
+	target: ['chrome80', 'firefox78', 'safari13', 'edge80'],
+});
+const widget = await bundle('widget/widget.js', {
+	format: 'iife',
+	target: 'es2017',
+	platform: 'browser',
+	define: { __KEFU_CSS__: JSON.stringify(widgetCss.toString('utf8').trim()) },
+});
+
 const jsName = `/assets/app-${sha256(js).slice(0, 8)}.js`;
 const cssName = `/assets/app-${sha256(css).slice(0, 8)}.css`;
 
@@ -75,9 +89,10 @@ if (!template.includes('{{JS}}') || !template.includes('{{CSS}}'))
 	throw new Error('build-web: web/index.html must contain {{JS}} and {{CSS}}');
 const index = Buffer.from(template.replaceAll('{{JS}}', jsName).replaceAll('{{CSS}}', cssName));
 
-// path, bytes, immutable; index.html first, then the hashed assets in name order.
+// path, bytes, immutable; index.html and /widget.js first, then the hashed assets in name order.
 const assets = [
 	{ path: '/index.html', data: index, immutable: 0 },
+	{ path: '/widget.js', data: widget, immutable: 0 },
 	...[
 		{ path: jsName, data: js, immutable: 1 },
 		{ path: cssName, data: css, immutable: 1 },
@@ -173,4 +188,8 @@ const wrote = writeIfChanged(cFile, c);
 const kb = (n) => (n / 1024).toFixed(1) + ' KiB';
 for (const a of assets) console.log(`build-web: ${a.path.padEnd(28)} ${kb(a.data.length).padStart(9)}`);
 console.log(`build-web: JS+CSS gzipped ${gzTotal} bytes (${kb(gzTotal)})`);
+{
+	const wgz = gzipSync(widget, { level: 9 }).length;
+	console.log(`build-web: /widget.js gzipped ${wgz} bytes (${kb(wgz)})`);
+}
 console.log(`build-web: ${relative(root, cFile)} ${wrote ? 'written' : 'unchanged'}`);

@@ -23,7 +23,8 @@
 #endif
 
 struct opts {
-	const char *listen, *data, *log_level, *role, *name;
+	const char *listen, *data, *log_level, *role, *name, *greeting;
+	int preview;
 	const char *args[4];
 	int nargs;
 };
@@ -38,6 +39,8 @@ static int cmd_migrate(struct opts *o, struct config *c);
 static int cmd_backup(struct opts *o, struct config *c);
 static int cmd_user(struct opts *o, struct config *c);
 static int cmd_version(struct opts *o, struct config *c);
+static int cmd_site(struct opts *o, struct config *c);
+static const struct command *find_command(const char *name);
 
 static const struct command commands[] = {
 	{ "serve", "kefu serve [--listen HOST:PORT] [--data DIR] [--log-level LEVEL]",
@@ -52,6 +55,9 @@ static const struct command commands[] = {
 		  "       kefu user list\n       kefu user passwd EMAIL",
 	  "Manages console users. For add and passwd the password is the first line of\n"
 	  "standard input when it is not a terminal; otherwise one is generated and printed.", cmd_user },
+	{ "site", "kefu site add [--greeting TEXT] [--preview] NAME\n       kefu site list",
+	  "Manages chat sites. add creates a site whose members are all current users and prints\n"
+	  "its key and embed snippet; --preview lets agents see what visitors type.", cmd_site },
 	{ "version", "kefu version", "Prints the version.", cmd_version },
 };
 
@@ -81,6 +87,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--log-level") == 0) slot = &o->log_level;
 		else if (strcmp(a, "--role") == 0) slot = &o->role;
 		else if (strcmp(a, "--name") == 0) slot = &o->name;
+		else if (strcmp(a, "--greeting") == 0) slot = &o->greeting;
+		else if (strcmp(a, "--preview") == 0) { o->preview = 1; continue; }
 		if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "kefu: %s needs a value\n", a);
@@ -376,6 +384,60 @@ static int cmd_user(struct opts *o, struct config *c)
 		rc = user_passwd(st, o);
 	store_close(st);
 	return rc;
+}
+
+static int collect_user(void *ud, const struct store_user *u)
+{
+	int64_t *ids = ud;
+	if (ids[0] < 255)
+		ids[++ids[0]] = u->id;
+	return 0;
+}
+
+static int print_site(void *ud, const struct store_site *s)
+{
+	KF_UNUSED(ud);
+	printf("%-6lld %-24s %s\n", (long long)s->id, s->key, s->name);
+	return 0;
+}
+
+static int cmd_site(struct opts *o, struct config *c)
+{
+	struct store *st = NULL;
+	const char *sub = o->nargs ? o->args[0] : "";
+	int add = strcmp(sub, "add") == 0;
+	if (!(add && o->nargs == 2) && !(strcmp(sub, "list") == 0 && o->nargs == 1)) {
+		fprintf(stderr, "usage: %s\n", find_command("site")->usage);
+		return 2;
+	}
+	if (open_store(c, &st, 0))
+		return 1;
+	int rc = 0;
+	if (!add) {
+		rc = store_site_each(st, 0, print_site, NULL) ? 1 : 0;
+		store_close(st);
+		return rc;
+	}
+	struct store_site s;
+	int64_t ids[256] = { 0 };
+	char tok[64];
+	memset(&s, 0, sizeof(s));
+	token_new(tok, sizeof(tok));
+	snprintf(s.key, sizeof(s.key), "s_%.20s", tok);
+	utf8_copy(s.name, sizeof(s.name), o->args[1]);
+	utf8_copy(s.greeting, sizeof(s.greeting), o->greeting ? o->greeting : "");
+	snprintf(s.color, sizeof(s.color), "#1677ff");
+	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
+	s.preview = o->preview;
+	if (store_site_create(st, &s) || store_user_each(st, collect_user, ids) ||
+	    store_site_set_members(st, s.id, ids + 1, (size_t)ids[0])) {
+		store_close(st);
+		return 1;
+	}
+	printf("created site %s (id %lld, key %s)\nembed: <script async src=\"http://%s/widget.js\" data-site=\"%s\"></script>\n",
+	       s.name, (long long)s.id, s.key, c->listen, s.key);
+	store_close(st);
+	return 0;
 }
 
 static int cmd_version(struct opts *o, struct config *c)
