@@ -34,7 +34,7 @@ LIB_OBJ   := $(patsubst %.c,$(O)/%.o,$(LIB_SRC) $(GEN_SRC))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 
-WEB_SRC   := $(wildcard web/index.html web/src/*) scripts/build-web.mjs
+WEB_SRC   := $(wildcard web/index.html web/src/* web/widget/*) scripts/build-web.mjs
 SQL_SRC   := $(wildcard src/store/migrations/*.sql)
 
 .PHONY: all demo check check-deps unit http e2e deploy-test checksrc clean bench fuzz

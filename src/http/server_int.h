@@ -45,6 +45,8 @@ struct http_conn {
 	int ws_ping_sent, ws_closed_notified, ws_failing;
 	uint64_t ws_frame_left;         /* payload bytes left in the frame being received */
 	uint8_t ws_hdr[14], ws_hdr_len; /* a frame header split across reads */
+	uint8_t ws_in_frag;             /* inside a fragmented message */
+	uint8_t ws_in_recv;             /* inside wslay_event_recv: the context must stay */
 };
 
 struct http_server {

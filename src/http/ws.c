@@ -17,6 +17,16 @@
 
 static void ws_flush(struct http_conn *c);
 
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *out, size_t len, int flags, void *ud);
+static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *ud);
+static void on_frame_start(wslay_event_context_ptr ctx, const struct wslay_event_on_frame_recv_start_arg *a,
+			   void *ud);
+static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a, void *ud);
+
+static const struct wslay_event_callbacks callbacks = {
+	recv_cb, send_cb, NULL, on_frame_start, NULL, NULL, on_msg,
+};
+
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *out, size_t len, int flags, void *ud)
 {
 	struct http_conn *c = ud;
@@ -43,9 +53,36 @@ static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t 
 	return (ssize_t)len;
 }
 
+/* wslay's context (~9 KB) exists only while a frame is half-read, a fragmented message
+ * is being assembled, output is queued or a close is under way: an idle socket keeps just
+ * its small struct (STACK.md: under 4 KB per idle WebSocket). */
+static int ctx_get(struct http_conn *c)
+{
+	if (c->ws)
+		return 0;
+	if (wslay_event_context_server_init(&c->ws, &callbacks, c) != 0) {
+		c->ws = NULL;
+		return -1;
+	}
+	wslay_event_config_set_max_recv_msg_length(c->ws, c->srv->lim.ws_max_message_bytes);
+	return 0;
+}
+
+static void ctx_idle(struct http_conn *c)
+{
+	if (!c->ws || c->ws_in_recv || c->ws_failing || c->closing || c->close_after_write)
+		return;
+	if (c->ws_frame_left || c->ws_hdr_len || c->ws_in_frag)
+		return;
+	if (wslay_event_want_write(c->ws) || !wslay_event_want_read(c->ws))
+		return;
+	wslay_event_context_free(c->ws);
+	c->ws = NULL;
+}
+
 static void fail(struct http_conn *c, uint16_t code, const char *reason)
 {
-	if (c->ws_failing)
+	if (c->ws_failing || ctx_get(c))
 		return;
 	c->ws_failing = 1;
 	log_info("websocket %s closed: %u %s", c->peer_ip, code, reason);
@@ -82,9 +119,6 @@ static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
 	}
 }
 
-static const struct wslay_event_callbacks callbacks = {
-	recv_cb, send_cb, NULL, on_frame_start, NULL, NULL, on_msg,
-};
 
 static int header_has_token(const char *v, const char *tok)
 {
@@ -139,11 +173,6 @@ int ws__upgrade(struct http_conn *c, struct http_req *r)
 	char *hp = buf_detach(&h, &hl);
 	conn__write(c, hp, hl, 1, NULL, 0, 0, 0);
 
-	if (wslay_event_context_server_init(&c->ws, &callbacks, c) != 0) {
-		conn__close(c);
-		return -1;
-	}
-	wslay_event_config_set_max_recv_msg_length(c->ws, c->srv->lim.ws_max_message_bytes);
 	buf_init(&c->ws_out, 0);
 	c->mode = CONN_WS;
 	c->wsh = r->route->ws;
@@ -214,6 +243,8 @@ static size_t frame_check(struct http_conn *c, const char *p, size_t n, int *bad
 		}
 		int fin = c->ws_hdr[0] & 0x80, opcode = c->ws_hdr[0] & 0x0f;
 		c->ws_hdr_len = 0;
+		if (!(opcode & 8))
+			c->ws_in_frag = !fin;   /* data and continuation frames; control frames interleave */
 		if ((opcode & 8) && (!fin || len > 125)) {
 			*bad = 1;
 			return start;
@@ -234,10 +265,17 @@ void ws__feed(struct http_conn *c, const char *p, size_t n)
 		ws_flush(c);
 		return;
 	}
+	if (ctx_get(c)) {
+		conn__close(c);
+		return;
+	}
 	c->ws_in = p;
 	c->ws_in_len = n;
 	c->ws_ping_sent = 0;
-	if (wslay_event_recv(c->ws) != 0) {
+	c->ws_in_recv = 1;
+	int rc = wslay_event_recv(c->ws);
+	c->ws_in_recv = 0;
+	if (rc != 0) {
 		/* A protocol error: queue a close 1002 (a no-op when wslay already did), send
 		 * it, then hang up. */
 		wslay_event_queue_close(c->ws, 1002, (const uint8_t *)"protocol error", 14);
@@ -252,6 +290,7 @@ void ws__feed(struct http_conn *c, const char *p, size_t n)
 	if (bad)
 		fail(c, 1002, "fragmented or oversized control frame");
 	ws_flush(c);
+	ctx_idle(c);
 }
 
 void ws__tick(struct http_conn *c, uint64_t now)
@@ -262,8 +301,11 @@ void ws__tick(struct http_conn *c, uint64_t now)
 	} else if (now - c->last_io_ms > ping && !c->ws_ping_sent) {
 		struct wslay_event_msg m = { WSLAY_PING, (const uint8_t *)"", 0 };
 		c->ws_ping_sent = 1;
+		if (ctx_get(c))
+			return;
 		wslay_event_queue_msg(c->ws, &m);
 		ws_flush(c);
+		ctx_idle(c);
 	}
 }
 
@@ -290,20 +332,21 @@ void ws__release(struct http_conn *c)
 int ws_send(struct ws_conn *w, int binary, const char *data, size_t len)
 {
 	struct http_conn *c = (struct http_conn *)w;
-	if (c->closing || c->ws_failing || !c->ws)
+	if (c->closing || c->ws_failing || c->mode != CONN_WS || ctx_get(c))
 		return KF_EIO;
 	struct wslay_event_msg m = { binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
 				     (const uint8_t *)data, len };
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return KF_EIO;
 	ws_flush(c);
+	ctx_idle(c);
 	return 0;
 }
 
 void ws_close(struct ws_conn *w, int code, const char *reason)
 {
 	struct http_conn *c = (struct http_conn *)w;
-	if (c->closing || !c->ws)
+	if (c->closing || c->mode != CONN_WS)
 		return;
 	fail(c, (uint16_t)code, reason ? reason : "");
 	ws_flush(c);

@@ -5,6 +5,8 @@ import { signal, useSignal } from '@preact/signals';
 import htm from 'htm';
 import { get, post, setCsrf, ApiError } from './api.js';
 import { LANGS, lang, setLang, t } from './i18n.js';
+import { Inbox, startChat, stopChat } from './inbox.js';
+import { SitesPanel } from './sites.js';
 
 const html = htm.bind(h);
 
@@ -162,7 +164,9 @@ const KEY_COLS = [
 
 function Panel({ id }) {
 	let body;
-	if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
+	if (id === 'inbox') body = html`<${Inbox} />`;
+	else if (id === 'settings') body = html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`;
+	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
 	else if (id === 'apikeys') body = html`<${ListPanel} url="/api/v1/apikeys" field="apikeys" cols=${KEY_COLS} rowKey="id" />`;
 	else
 		body = html`<div class="placeholder">
@@ -179,6 +183,11 @@ function Console({ me }) {
 	const items = navFor(me.role);
 	const current = items.some((n) => n.id === panel.value) ? panel.value : items.length ? items[0].id : '';
 	const menuOpen = useSignal(false);
+	// The chat connection lives as long as the console: new-chat alerts ring on every panel.
+	useEffect(() => {
+		if (ROLE_RANK[me.role]) startChat();
+		return () => stopChat();
+	}, [me.id]);
 
 	async function logout() {
 		try {
@@ -215,7 +224,7 @@ function Console({ me }) {
 					)}
 				</ul>
 			</nav>
-			<main class="content">${current && html`<${Panel} key=${current} id=${current} />`}</main>
+			<main class=${'content content-' + current}>${current && html`<${Panel} key=${current} id=${current} />`}</main>
 		</div>
 	</div>`;
 }

@@ -1,0 +1,292 @@
+// tests/e2e/chat.test.mjs - live chat end to end: the console's agent workspace and the widget.
+//
+//   node --test tests/e2e/            (KEFU_BIN=path/to/kefu, default ./kefu)
+//
+// Starts kefu on a fresh data dir with an admin (CLI, password on stdin), creates a site over the REST
+// API (any origin, drafts previewed) with the admin as member, then drives Debian's chromium
+// (playwright-core, never a downloaded browser) with two contexts: the admin in the console (A) and a
+// visitor on /demo (B). The agent sees the visitor's draft live, the message, accepts and replies; the
+// visitor sees the reply, and the history again after a reload. No request may leave the server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request as httpRequest } from 'node:http';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const KEFU_BIN = process.env.KEFU_BIN ? resolve(process.cwd(), process.env.KEFU_BIN) : join(root, 'kefu');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const EMAIL = 'admin@example.com';
+const NAME = '店长';
+const PASSWORD = 'correct-horse-battery-9';
+const GREETING = '您好！有什么可以帮您？';
+
+let dataDir, server, serverLog = '', base = '', browser, agentCtx, visitorCtx, agentPage, visitorPage;
+let cookie = '', csrf = '', adminId = 0, site = null;
+const foreign = [];
+
+function run(args, input, timeoutMs = 10000) {
+	return new Promise((res, rej) => {
+		const p = spawn(KEFU_BIN, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+		let stdout = '', stderr = '';
+		const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`kefu ${args.join(' ')}: timed out`)); }, timeoutMs);
+		p.stdout.on('data', (d) => (stdout += d));
+		p.stderr.on('data', (d) => (stderr += d));
+		p.on('error', (e) => { clearTimeout(timer); rej(e); });
+		p.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); });
+		p.stdin.on('error', () => {});
+		p.stdin.end(input);
+	});
+}
+
+function startServer() {
+	return new Promise((res, rej) => {
+		server = spawn(KEFU_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+		const timer = setTimeout(() => rej(new Error('kefu serve: no "listening on" line in 10 s\n' + serverLog)), 10000);
+		server.stderr.setEncoding('utf8');
+		server.stderr.on('data', (d) => {
+			serverLog += d;
+			const m = /listening on http:\/\/(\S+)/.exec(serverLog);
+			if (m && !base) { clearTimeout(timer); base = 'http://' + m[1]; res(base); }
+		});
+		server.on('error', (e) => { clearTimeout(timer); rej(e); });
+		server.on('exit', (code, sig) => {
+			if (!base) { clearTimeout(timer); rej(new Error(`kefu serve exited (${code ?? sig}) before listening\n${serverLog}`)); }
+		});
+	});
+}
+
+function stopServer() {
+	if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve(server ? server.exitCode : null);
+	return new Promise((res) => {
+		const timer = setTimeout(() => server.kill('SIGKILL'), 10000);
+		server.once('exit', (code, sig) => { clearTimeout(timer); res(code ?? sig); });
+		server.kill('SIGTERM');
+	});
+}
+
+/* One HTTP request; JSON in and out. Resolves { status, headers, body (Buffer), json }. */
+function call(method, path, body, headers = {}) {
+	return new Promise((res, rej) => {
+		const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
+		const h = { Accept: 'application/json', ...headers };
+		if (data) { h['Content-Type'] = 'application/json'; h['Content-Length'] = data.length; }
+		if (cookie) h.Cookie = cookie;
+		if (csrf && method !== 'GET') h['X-CSRF-Token'] = csrf;
+		const req = httpRequest(base + path, { method, headers: h }, (r) => {
+			const chunks = [];
+			r.on('data', (c) => chunks.push(c));
+			r.on('end', () => {
+				const buf = Buffer.concat(chunks);
+				let json = null;
+				try { json = JSON.parse(buf.toString('utf8')); } catch { /* not JSON */ }
+				res({ status: r.statusCode, headers: r.headers, body: buf, json });
+			});
+		});
+		req.on('error', rej);
+		if (data) req.write(data);
+		req.end();
+	});
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found: build it with make, or set KEFU_BIN`);
+	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: scripts/deps check installs it`);
+	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-chat-'));
+	const add = await run(['user', 'add', '--role', 'admin', '--name', NAME, '--data', dataDir, EMAIL], PASSWORD + '\n');
+	assert.equal(add.code, 0, `kefu user add failed (${add.code}):\n${add.stdout}${add.stderr}`);
+	await startServer();
+
+	// The admin, over the REST API: sign in, create a site (any origin, drafts previewed), join it.
+	const login = await call('POST', '/api/v1/auth/login', { email: EMAIL, password: PASSWORD });
+	assert.equal(login.status, 200, 'login: ' + login.body);
+	cookie = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
+	csrf = login.json.csrf_token;
+	adminId = login.json.user.id;
+	const made = await call('POST', '/api/v1/sites', { name: 'Demo shop 演示店', origins: [], greeting: GREETING, color: '#0a7d5a', preview: true });
+	assert.equal(made.status, 201, 'POST /api/v1/sites: ' + made.status + ' ' + made.body);
+	site = made.json.site;
+	assert.ok(site && typeof site.key === 'string' && site.key.length > 0, 'the new site has a key: ' + made.body);
+	const mem = await call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: [adminId] });
+	assert.equal(mem.status, 200, 'PUT members: ' + mem.status + ' ' + mem.body);
+	assert.deepEqual(mem.json.site.members, [adminId]);
+
+	browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	const host = new URL(base).host;
+	const watch = (ctx) =>
+		ctx.on('request', (req) => {
+			const u = new URL(req.url());
+			if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
+			if (u.host !== host) foreign.push(req.url());
+		});
+	agentCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+	visitorCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1000, height: 760 } });
+	for (const c of [agentCtx, visitorCtx]) { c.setDefaultTimeout(8000); watch(c); }
+	agentPage = await agentCtx.newPage();
+	visitorPage = await visitorCtx.newPage();
+});
+
+after(async () => {
+	try { if (browser) await browser.close(); } catch { /* already gone */ }
+	await stopServer();
+	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('/widget.js is small, not immutable, and gzipped', async () => {
+	const plain = await call('GET', '/widget.js', undefined, { 'Accept-Encoding': 'identity' });
+	assert.equal(plain.status, 200);
+	assert.match(plain.headers['content-type'] || '', /javascript/);
+	assert.doesNotMatch(plain.headers['cache-control'] || '', /immutable/);
+	const gz = await call('GET', '/widget.js', undefined, { 'Accept-Encoding': 'gzip' });
+	assert.equal(gz.headers['content-encoding'], 'gzip');
+	assert.ok(gz.body.length < 20 * 1024, `widget.js is ${gz.body.length} bytes gzipped (limit 20 KiB)`);
+
+	const cfg = await call('GET', '/api/v1/widget/config?site=' + encodeURIComponent(site.key));
+	assert.equal(cfg.status, 200, 'widget config: ' + cfg.body);
+	assert.equal(cfg.json.site.key, site.key);
+	assert.equal(cfg.json.site.greeting, GREETING);
+});
+
+test('visitor and agent chat through the widget and the console', { timeout: 90000 }, async () => {
+	const A = agentPage, B = visitorPage;
+
+	// Agent: sign in, the inbox is the first panel; go online.
+	await A.goto(base + '/');
+	await A.fill('input[name=email]', EMAIL);
+	await A.fill('input[name=password]', PASSWORD);
+	await A.click('#login-form button[type=submit]');
+	await A.locator('#console').waitFor();
+	await A.click('nav [data-nav=inbox]');
+	await A.locator('#agent-status').waitFor();
+	await A.selectOption('#agent-status', 'online');
+	// The site's public config says someone is online once the server has the status.
+	let online = false;
+	for (let i = 0; i < 50 && !online; i++) {
+		const c = await call('GET', '/api/v1/widget/config?site=' + encodeURIComponent(site.key));
+		online = !!(c.json && c.json.site && c.json.site.online);
+		if (!online) await sleep(100);
+	}
+	assert.ok(online, 'the widget config says online after the agent chose online');
+
+	// Visitor: the shop page loads the widget; nothing connects before the panel opens.
+	const sockets = [];
+	B.on('websocket', (ws) => sockets.push(ws.url()));
+	const early = [];
+	const onReq = (r) => early.push(new URL(r.url()).pathname);
+	B.on('request', onReq);
+	await B.goto(`${base}/demo?site=${encodeURIComponent(site.key)}`);
+	await B.locator('#kefu-launcher').waitFor();
+	await sleep(300);
+	B.off('request', onReq);
+	assert.deepEqual(sockets, [], 'no WebSocket before the panel is opened');
+	const extra = early.filter((p) => p !== '/demo' && p !== '/widget.js' && p !== '/api/v1/widget/config' && p !== '/favicon.ico');
+	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config');
+	assert.equal(await B.evaluate(() => !!document.getElementById('kefu-widget')?.shadowRoot), true, 'the widget lives in a shadow root');
+
+	await B.click('#kefu-launcher');
+	await B.locator('#kefu-panel').waitFor();
+	assert.equal((await B.textContent('#kefu-send')).trim(), '发送', 'the widget speaks the browser language (zh-CN)');
+	await B.locator('.kefu-greet', { hasText: GREETING }).waitFor();
+	await B.waitForFunction(() => document.getElementById('kefu-widget').shadowRoot.getElementById('kefu-status').textContent === '在线');
+	assert.equal(sockets.length, 1, 'one WebSocket once open');
+	assert.match(sockets[0], /^ws:\/\/[^/]+\/ws\/visitor\?site=/);
+
+	// First message, with an emoji; it is acknowledged (delivered).
+	const first = '你好，我想问一下退货 😀';
+	await B.fill('#kefu-input', first);
+	await B.press('#kefu-input', 'Enter');
+	await B.locator('.kefu-msg[data-from=visitor][data-state=delivered]', { hasText: first }).waitFor();
+	assert.equal(await B.inputValue('#kefu-input'), '');
+	const token = await B.evaluate((k) => localStorage.getItem('kefu.v.' + k), site.key);
+	assert.ok(token && token.length >= 20, 'the visitor token is kept in localStorage');
+
+	// Agent: the conversation waits in the inbox with an unread badge; open it, accept.
+	const item = A.locator('#group-waiting .conv-item');
+	await item.first().waitFor();
+	await A.locator('#group-waiting .conv-item .unread').first().waitFor();
+	const convId = await item.first().getAttribute('data-id');
+	await item.first().click();
+	await A.locator('.msgs .msg[data-from=visitor]', { hasText: first }).waitFor();
+	await A.click('#conv-accept');
+	await A.locator(`#group-active .conv-item[data-id="${convId}"]`).waitFor();
+	await A.locator('#conv-accept').waitFor({ state: 'detached' });
+
+	// The visitor types slowly; the agent sees the live draft before it is sent.
+	const second = '请问退货要多久';
+	await B.locator('#kefu-input').pressSequentially(second, { delay: 150 });
+	await A.locator('#visitor-draft', { hasText: second }).waitFor();
+	assert.equal(await A.locator('.msgs .msg', { hasText: second }).count(), 0, 'not sent yet');
+	await B.press('#kefu-input', 'Enter');
+	await A.locator('.msgs .msg[data-from=visitor]', { hasText: second }).waitFor();
+	await A.locator('#visitor-draft').waitFor({ state: 'detached' });
+
+	// Markup from a visitor is text.
+	const tricky = '<b>bold</b><img src=x onerror="window.__pwned=1">';
+	await B.fill('#kefu-input', tricky);
+	await B.click('#kefu-send');
+	await A.locator('.msgs .msg[data-from=visitor]', { hasText: '<b>bold</b>' }).waitFor();
+	assert.equal(await A.locator('.msgs .msg-body b, .msgs .msg-body img').count(), 0, 'no markup in the console');
+	assert.equal(await B.evaluate(() => document.getElementById('kefu-widget').shadowRoot.querySelectorAll('.kefu-b b, .kefu-b img').length), 0);
+
+	// An internal note (never sent to the visitor), then the reply.
+	const note = '内部备注：老客户';
+	await A.check('#reply-note');
+	await A.fill('#reply-input', note);
+	await A.click('#reply-send');
+	await A.locator('.msgs .msg.kind-note', { hasText: note }).waitFor();
+	await A.uncheck('#reply-note');
+	const reply = '一般3到5个工作日，详见 https://shop.example/returns';
+	await A.fill('#reply-input', reply);
+	await A.press('#reply-input', 'Enter');
+	await A.locator('.msgs .msg.mine[data-state]', { hasText: '一般3到5个工作日' }).waitFor();
+	await A.waitForFunction(
+		(t) => [...document.querySelectorAll('.msgs .msg.mine')].some((e) => e.textContent.includes(t) && /^(delivered|read)$/.test(e.dataset.state)),
+		'一般3到5个工作日',
+	);
+
+	// The visitor sees the reply, with a safe link, and never the note.
+	await B.locator('.kefu-msg[data-from=agent]', { hasText: '一般3到5个工作日' }).waitFor();
+	const link = B.locator('.kefu-msg[data-from=agent] a');
+	assert.equal(await link.getAttribute('href'), 'https://shop.example/returns');
+	assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+	assert.equal(await link.getAttribute('target'), '_blank');
+	assert.equal(await B.locator('.kefu-msg', { hasText: note }).count(), 0, 'notes stay with the agents');
+	const seqs = await B.locator('.kefu-msg[data-seq]').evaluateAll((els) => els.map((e) => +e.dataset.seq));
+	assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'messages in seq order');
+	assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+
+	// A reload keeps the history: the token comes from localStorage.
+	await B.reload();
+	await B.locator('#kefu-launcher').waitFor();
+	await B.evaluate(() => window.KefuWidget.open());
+	await B.locator('.kefu-msg[data-from=agent]', { hasText: '一般3到5个工作日' }).waitFor();
+	await B.locator('.kefu-msg[data-from=visitor]', { hasText: first }).waitFor();
+	await B.locator('.kefu-msg[data-from=visitor]', { hasText: second }).waitFor();
+	const again = await B.locator('.kefu-msg[data-seq]').evaluateAll((els) => els.map((e) => +e.dataset.seq));
+	assert.equal(new Set(again).size, again.length, 'no duplicates after the reload');
+	assert.equal(await B.evaluate((k) => localStorage.getItem('kefu.v.' + k), site.key), token, 'same visitor after the reload');
+
+	// The agent closes the conversation; it moves to Closed and can be reopened.
+	await A.click('#conv-close');
+	await A.locator('#conv-reopen').waitFor();
+	await A.locator(`#group-closed .conv-item[data-id="${convId}"]`).waitFor();
+
+	assert.equal(await B.evaluate(() => window.__pwned), undefined);
+	assert.deepEqual(foreign, [], 'no request left the server origin');
+});
+
+test('kefu serve exits 0 on SIGTERM', async () => {
+	if (browser) { await browser.close(); browser = null; }
+	const code = await stopServer();
+	assert.equal(code, 0, 'exit status after SIGTERM\n' + serverLog.split('\n').slice(-20).join('\n'));
+});

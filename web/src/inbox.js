@@ -1,0 +1,337 @@
+// inbox.js - the agent workspace: status switch, inbox (Waiting / Active / Closed), conversation view.
+import { h } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { useSignal } from '@preact/signals';
+import htm from 'htm';
+import { get } from './api.js';
+import { lang, t } from './i18n.js';
+import * as chat from './chat.js';
+
+const html = htm.bind(h);
+
+/* ---- new-chat alerts: a WebAudio beep (no file) and a browser notification ---- */
+let audio = null;
+/* Called from a user gesture: unlocks audio and asks for notification permission once. */
+export function unlockAlerts() {
+	try {
+		const AC = window.AudioContext || window.webkitAudioContext;
+		if (AC && !audio) audio = new AC();
+		if (audio && audio.state === 'suspended') audio.resume();
+	} catch (e) {
+		audio = null;
+	}
+	try {
+		if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission();
+	} catch (e) {
+		/* old Safari: callback form only; skip */
+	}
+}
+function beep() {
+	if (!audio || audio.state !== 'running') return;
+	const now = audio.currentTime;
+	[0, 0.18].forEach((d, i) => {
+		const o = audio.createOscillator();
+		const g = audio.createGain();
+		o.type = 'sine';
+		o.frequency.value = i ? 1046 : 784;
+		g.gain.setValueAtTime(0.0001, now + d);
+		g.gain.exponentialRampToValueAtTime(0.2, now + d + 0.02);
+		g.gain.exponentialRampToValueAtTime(0.0001, now + d + 0.16);
+		o.connect(g).connect(audio.destination);
+		o.start(now + d);
+		o.stop(now + d + 0.18);
+	});
+}
+function notify(c) {
+	beep();
+	try {
+		if (!('Notification' in window) || Notification.permission !== 'granted') return;
+		if (document.visibilityState === 'visible' && document.hasFocus()) return;
+		const n = new Notification(t('chat.newChat'), {
+			body: (c.site_name ? c.site_name + ': ' : '') + ((c.last_message && c.last_message.text) || visitorName(c)),
+			tag: 'kefu-conv-' + c.id,
+		});
+		n.onclick = () => {
+			window.focus();
+			location.hash = '#/inbox';
+			chat.open(c.id);
+			n.close();
+		};
+	} catch (e) {
+		/* notifications are a nicety */
+	}
+}
+
+let started = false;
+/* Starts the agent connection for the signed-in console (alerts work on every panel). */
+export function startChat() {
+	if (!started) {
+		started = true;
+		chat.onConversation((c, prev, initial) => {
+			if (initial) return;
+			const waiting = c.status === 'waiting' || c.status === 'offline';
+			if (waiting && (!prev || prev.status !== c.status)) notify(c);
+		});
+	}
+	chat.connect();
+}
+export function stopChat() {
+	chat.disconnect();
+}
+
+/* ---- helpers ---- */
+export function visitorName(c) {
+	const v = (c && c.visitor) || {};
+	return v.name || v.email || t('chat.visitor') + ' #' + (v.id != null ? v.id : c.id);
+}
+function ms(v) {
+	if (v == null || v === '') return 0;
+	return typeof v === 'number' ? (v < 1e12 ? v * 1000 : v) : Date.parse(v) || 0;
+}
+function shortTime(v) {
+	const d = new Date(ms(v));
+	if (!ms(v)) return '';
+	const now = new Date();
+	if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(lang.value, { hour: '2-digit', minute: '2-digit' });
+	return d.toLocaleDateString(lang.value, { month: 'short', day: 'numeric' });
+}
+const URL_RE = /\bhttps?:\/\/[^\s<>"'\u3000-\u303f\uff01-\uff5e]+/gi;
+/* Text with clickable http(s) links; Preact escapes the strings. */
+export function linkify(text) {
+	const out = [];
+	let last = 0;
+	let m;
+	URL_RE.lastIndex = 0;
+	text = String(text || '');
+	while ((m = URL_RE.exec(text))) {
+		const url = m[0].replace(/[.,;:!?)\]]+$/, '');
+		if (m.index > last) out.push(text.slice(last, m.index));
+		out.push(html`<a href=${url} target="_blank" rel="noopener noreferrer">${url}</a>`);
+		last = m.index + url.length;
+		URL_RE.lastIndex = last;
+	}
+	if (last < text.length) out.push(text.slice(last));
+	return out;
+}
+
+/* ---- the status switch ---- */
+function StatusSwitch() {
+	const s = chat.myStatus.value || 'offline';
+	return html`<label class="agent-status">
+		<span class=${'dot dot-' + s} aria-hidden="true"></span>
+		<span class="sr-only">${t('chat.myStatus')}</span>
+		<select id="agent-status" aria-label=${t('chat.myStatus')} value=${s}
+			onChange=${(e) => {
+				unlockAlerts();
+				chat.setStatus(e.currentTarget.value);
+			}}>
+			${['online', 'away', 'offline'].map((v) => html`<option value=${v} selected=${v === s}>${t('chat.status.' + v)}</option>`)}
+		</select>
+	</label>`;
+}
+
+function NotifyButton() {
+	const perm = useSignal(typeof Notification !== 'undefined' ? Notification.permission : 'denied');
+	if (perm.value !== 'default') return null;
+	return html`<button type="button" id="notify-enable" class="small" title=${t('chat.enableAlerts')}
+		onClick=${() => {
+			unlockAlerts();
+			setTimeout(() => (perm.value = Notification.permission), 500);
+		}}>🔔 ${t('chat.enableAlerts')}</button>`;
+}
+
+/* ---- the inbox list ---- */
+const GROUPS = [
+	{ id: 'waiting', has: (c) => c.status === 'waiting' || c.status === 'offline', sort: (a, b) => ms(a.created_at) - ms(b.created_at) },
+	{ id: 'active', has: (c) => c.status === 'active', sort: (a, b) => ms(b.updated_at) - ms(a.updated_at) },
+	{ id: 'closed', has: (c) => c.status === 'closed', sort: (a, b) => ms(b.updated_at) - ms(a.updated_at), max: 50 },
+];
+
+function ConvItem({ c, current }) {
+	const lm = c.last_message;
+	return html`<li>
+		<button type="button" class=${'conv-item' + (current ? ' current' : '') + (c.unread ? ' has-unread' : '')}
+			data-id=${c.id} data-status=${c.status} aria-current=${current ? 'true' : undefined}
+			onClick=${() => {
+				unlockAlerts();
+				chat.open(c.id);
+			}}>
+			<span class="conv-top">
+				<span class="conv-name">${visitorName(c)}</span>
+				<span class="conv-time">${shortTime((lm && lm.at) || c.updated_at)}</span>
+			</span>
+			<span class="conv-bottom">
+				<span class="conv-last">${lm ? (lm.from === 'agent' ? t('chat.you') + ': ' : '') + lm.text : c.site_name || ''}</span>
+				${c.unread > 0 && html`<span class="badge unread" aria-label=${t('chat.unread')}>${c.unread > 99 ? '99+' : c.unread}</span>`}
+			</span>
+		</button>
+	</li>`;
+}
+
+function InboxList() {
+	const all = Object.values(chat.convs.value);
+	const cur = chat.currentId.value;
+	return html`<div class="inbox-groups">
+		${GROUPS.map((g) => {
+			let list = all.filter(g.has).sort(g.sort);
+			if (g.max) list = list.slice(0, g.max);
+			const unread = list.reduce((n, c) => n + (c.unread || 0), 0);
+			return html`<section class="conv-group" id=${'group-' + g.id} key=${g.id}>
+				<h3>${t('chat.group.' + g.id)} <span class="count">${list.length}</span>
+					${unread > 0 && g.id !== 'closed' && html`<span class="badge">${unread}</span>`}</h3>
+				${list.length
+					? html`<ul>${list.map((c) => html`<${ConvItem} key=${c.id} c=${c} current=${c.id === cur} />`)}</ul>`
+					: html`<p class="muted empty">${t('chat.empty.' + g.id)}</p>`}
+			</section>`;
+		})}
+	</div>`;
+}
+
+/* ---- the conversation view ---- */
+function Message({ m, mine, state }) {
+	const cls = ['msg', 'from-' + m.from, 'kind-' + (m.kind || 'text')];
+	if (mine) cls.push('mine');
+	if (m.kind === 'event' || m.from === 'system') {
+		return html`<li class=${cls.join(' ')} data-seq=${m.seq} data-from=${m.from}><span>${m.text}</span></li>`;
+	}
+	const who = m.from === 'visitor' ? (m.author && m.author.name) || t('chat.visitor') : (m.author && m.author.name) || t('chat.agent');
+	return html`<li class=${cls.join(' ')} data-seq=${m.seq} data-from=${m.from} data-client-id=${m.client_id || undefined}
+		data-state=${state || undefined}>
+		<div class="msg-meta"><span class="msg-who">${who}</span>${m.kind === 'note' && html`<span class="note-tag">${t('chat.note')}</span>`}
+			<time>${shortTime(m.at)}</time></div>
+		<div class="msg-body">${linkify(m.text)}</div>
+		${state && html`<div class="msg-state">${t('chat.state.' + state)}</div>`}
+	</li>`;
+}
+
+function Reply({ id, c }) {
+	const note = useSignal(false);
+	const ref = useRef(null);
+	function submit() {
+		const el = ref.current;
+		const text = el.value.trim();
+		if (!text) return;
+		chat.reply(id, text, note.value);
+		el.value = '';
+		el.style.height = '';
+	}
+	return html`<form class=${'reply' + (note.value ? ' is-note' : '')} onSubmit=${(e) => {
+		e.preventDefault();
+		submit();
+	}}>
+		<textarea id="reply-input" ref=${ref} rows="2" maxlength="10000"
+			placeholder=${note.value ? t('chat.notePh') : t('chat.replyPh')} aria-label=${t('chat.replyPh')}
+			onKeyDown=${(e) => {
+				if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+					e.preventDefault();
+					submit();
+				}
+			}}
+			onInput=${(e) => {
+				const el = e.currentTarget;
+				el.style.height = 'auto';
+				el.style.height = Math.min(el.scrollHeight, 200) + 'px';
+				if (!note.value) chat.typing(id, el.value.length > 0);
+			}}
+			onBlur=${() => chat.typing(id, false)}></textarea>
+		<div class="reply-bar">
+			<label class="note-toggle"><input type="checkbox" id="reply-note" checked=${note.value}
+				onChange=${(e) => (note.value = e.currentTarget.checked)} /> ${t('chat.noteToggle')}</label>
+			<span class="spacer"></span>
+			${c && c.status === 'closed' && html`<span class="muted small-text">${t('chat.closedHint')}</span>`}
+			<button type="submit" id="reply-send" class="primary">${note.value ? t('chat.addNote') : t('chat.send')}</button>
+		</div>
+	</form>`;
+}
+
+function ConversationView({ id }) {
+	const c = chat.convs.value[id];
+	const msgs = chat.messages.value[id] || [];
+	const ob = chat.outbox.value[id] || [];
+	const draft = chat.drafts.value[id] || '';
+	const readSeq = chat.visitorRead.value[id] || 0;
+	const me = chat.agent.value;
+	const listRef = useRef(null);
+	useEffect(() => {
+		const el = listRef.current;
+		if (el) el.scrollTop = el.scrollHeight;
+	}, [msgs.length, ob.length, draft, id]);
+
+	const status = c ? c.status : '';
+	const mineOwner = c && c.agent && me && c.agent.id === me.id;
+	const canAccept = c && (status === 'waiting' || status === 'offline' || (status === 'active' && !mineOwner));
+	return html`<section class="conv-view" aria-label=${c ? visitorName(c) : ''}>
+		<header class="conv-head">
+			<button type="button" class="back small" onClick=${() => chat.open(0)} aria-label=${t('chat.back')}>←</button>
+			<div class="conv-title">
+				<strong>${c ? visitorName(c) : '#' + id}</strong>
+				<span class="muted">${c && c.site_name}${c && c.agent ? ' · ' + c.agent.name : ''}${c && c.visitor && c.visitor.email ? ' · ' + c.visitor.email : ''}</span>
+			</div>
+			<span id="conv-status" class=${'pill st-' + status}>${status && t('chat.cstatus.' + status)}</span>
+			${canAccept && html`<button type="button" id="conv-accept" class="primary" onClick=${() => chat.accept(id)}>${t('chat.accept')}</button>`}
+			${status && status !== 'closed' && html`<button type="button" id="conv-close" onClick=${() => chat.closeConv(id)}>${t('chat.close')}</button>`}
+			${status === 'closed' && html`<button type="button" id="conv-reopen" onClick=${() => chat.reopen(id)}>${t('chat.reopen')}</button>`}
+		</header>
+		<ul class="msgs" ref=${listRef} role="log" aria-live="polite">
+			${msgs.map((m) => {
+				const mine = m.from === 'agent' && (m.mine || (me && m.author && m.author.name === me.name));
+				const state = mine && m.kind !== 'note' ? (readSeq >= m.seq ? 'read' : 'delivered') : '';
+				return html`<${Message} key=${'s' + m.seq} m=${m} mine=${mine} state=${state} />`;
+			})}
+			${ob.map(
+				(o) => html`<li key=${o.client_id} class=${'msg from-agent mine pending kind-' + (o.note ? 'note' : 'text')}
+					data-from="agent" data-client-id=${o.client_id} data-state=${o.state}>
+					<div class="msg-meta"><span class="msg-who">${(me && me.name) || t('chat.you')}</span>
+						${o.note && html`<span class="note-tag">${t('chat.note')}</span>`}</div>
+					<div class="msg-body">${linkify(o.text)}</div>
+					<div class="msg-state">${t('chat.state.' + o.state)}${o.error ? ' (' + o.error + ')' : ''}
+						${o.state === 'failed' && html` <button type="button" class="link" onClick=${() => chat.retryFailed(id, o.client_id)}>${t('chat.retry')}</button>`}</div>
+				</li>`,
+			)}
+		</ul>
+		${draft && html`<div id="visitor-draft" class="visitor-draft" aria-live="off"><span class="muted">${t('chat.draft')}</span> ${draft}</div>`}
+		<${Reply} key=${id} id=${id} c=${c} />
+	</section>`;
+}
+
+function ConnBanner() {
+	const s = chat.connState.value;
+	const err = chat.lastError.value;
+	if (s === 'open' && !err) return null;
+	if (s === 'open' && err) {
+		if (Date.now() - (err.at || 0) > 8000) return null;
+		return html`<p class="banner error" role="alert">${t('chat.err.' + err.code) !== 'chat.err.' + err.code ? t('chat.err.' + err.code) : err.message || err.code}</p>`;
+	}
+	if (err && err.code === 'session') return html`<p class="banner error" role="alert">${t('chat.sessionLost')}</p>`;
+	return html`<p class="banner" role="status">${s === 'closed' ? t('chat.reconnecting') : t('chat.connecting')}</p>`;
+}
+
+export function Inbox() {
+	useEffect(() => {
+		startChat();
+		let live = true;
+		get('/api/v1/conversations?status=closed').then(
+			(d) => live && chat.addClosed((d && d.conversations) || []),
+			() => {},
+		);
+		return () => {
+			live = false;
+		};
+	}, []);
+	const cur = chat.currentId.value;
+	return html`<div class=${'inbox' + (cur ? ' has-current' : '')} id="inbox">
+		<aside class="inbox-side">
+			<div class="inbox-tools">
+				<${StatusSwitch} />
+				<${NotifyButton} />
+			</div>
+			<${ConnBanner} />
+			<${InboxList} />
+		</aside>
+		<div class="inbox-main">
+			${cur
+				? html`<${ConversationView} key=${cur} id=${cur} />`
+				: html`<div class="placeholder"><p class="muted">${t('chat.pick')}</p></div>`}
+		</div>
+	</div>`;
+}

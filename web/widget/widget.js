@@ -1,0 +1,499 @@
+// widget/widget.js - the Kefu chat widget a shop embeds with
+//   <script async src="https://kefu.example.com/widget.js" data-site="SITE_KEY"></script>
+// Plain JS (no framework), everything inside one shadow root on <div id="kefu-widget">.
+// Before the panel is first opened it makes one request (the public site config); the WebSocket
+// to /ws/visitor opens only when the visitor opens the panel. Protocol: docs/chat-protocol.md.
+/* global __KEFU_CSS__ */
+// __KEFU_CSS__ is widget.css, minified and inlined by scripts/build-web.mjs.
+
+(function () {
+	var CSS = __KEFU_CSS__;
+	var W = window;
+	if (W.KefuWidget) return;
+	var doc = document;
+	var script = doc.currentScript || doc.querySelector('script[data-site]');
+	var siteKey = script && script.getAttribute('data-site');
+	if (!siteKey) return;
+
+	// The server is wherever this script came from, so the widget works on any shop's origin.
+	var srcUrl = new URL(script.src || location.href, location.href);
+	var ORIGIN = srcUrl.origin;
+	var WS_URL = (srcUrl.protocol === 'https:' ? 'wss://' : 'ws://') + srcUrl.host + '/ws/visitor?site=' + encodeURIComponent(siteKey);
+	var TOKEN_KEY = 'kefu.v.' + siteKey;
+
+	/* ---- strings: zh-CN / zh-TW / en, from navigator.languages (same rules as the console) ---- */
+	var STR = {
+		'zh-CN': {
+			open: '在线客服', close: '关闭', title: '在线客服', online: '在线', offline: '离线',
+			ph: '输入消息，按回车发送', send: '发送', typing: '客服正在输入…', sending: '发送中…',
+			delivered: '已送达', read: '已读', failed: '发送失败', connecting: '正在连接…',
+			reconnecting: '连接已断开，正在重连…', blocked: '此网站暂时无法使用在线客服',
+			closed: '对话已结束，发送消息可开始新的对话', you: '我', agent: '客服',
+			greet: '您好！有什么可以帮您？', offmsg: '客服暂时不在线，请留言，我们会尽快回复。',
+		},
+		'zh-TW': {
+			open: '線上客服', close: '關閉', title: '線上客服', online: '線上', offline: '離線',
+			ph: '輸入訊息，按 Enter 傳送', send: '傳送', typing: '客服正在輸入…', sending: '傳送中…',
+			delivered: '已送達', read: '已讀', failed: '傳送失敗', connecting: '正在連線…',
+			reconnecting: '連線已中斷，正在重新連線…', blocked: '此網站暫時無法使用線上客服',
+			closed: '對話已結束，傳送訊息可開始新的對話', you: '我', agent: '客服',
+			greet: '您好！有什麼可以幫您？', offmsg: '客服暫時不在線上，請留言，我們會盡快回覆。',
+		},
+		en: {
+			open: 'Chat with us', close: 'Close', title: 'Chat', online: 'Online', offline: 'Offline',
+			ph: 'Type a message and press Enter', send: 'Send', typing: 'Agent is typing…', sending: 'Sending…',
+			delivered: 'Delivered', read: 'Read', failed: 'Not sent', connecting: 'Connecting…',
+			reconnecting: 'Connection lost, reconnecting…', blocked: 'Chat is not available on this site',
+			closed: 'This conversation has ended; send a message to start a new one', you: 'You', agent: 'Agent',
+			greet: 'Hi! How can we help?', offmsg: 'We are offline right now. Leave a message and we will reply soon.',
+		},
+	};
+	function mapLang(tag) {
+		var t = String(tag || '').toLowerCase();
+		if (t === 'zh' || t.indexOf('zh-') === 0) return /^zh-(tw|hk|mo)\b/.test(t) || t.indexOf('zh-hant') === 0 ? 'zh-TW' : 'zh-CN';
+		if (t === 'en' || t.indexOf('en-') === 0) return 'en';
+		return null;
+	}
+	var nav = W.navigator || {};
+	var LANG = 'en';
+	var tags = nav.languages && nav.languages.length ? nav.languages : [nav.language];
+	for (var i = 0; i < tags.length; i++) {
+		var l = mapLang(tags[i]);
+		if (l) { LANG = l; break; }
+	}
+	var S = STR[LANG];
+
+	/* ---- storage (private mode may throw) ---- */
+	function load(k) {
+		try { return W.localStorage.getItem(k); } catch (e) { return null; }
+	}
+	function save(k, v) {
+		try { W.localStorage.setItem(k, v); } catch (e) { /* keep it for this page */ }
+	}
+
+	/* ---- DOM helpers ---- */
+	function el(tag, attrs, kids) {
+		var e = doc.createElement(tag);
+		if (attrs) for (var k in attrs) {
+			if (k === 'text') e.textContent = attrs[k];
+			else if (k === 'cls') e.className = attrs[k];
+			else e.setAttribute(k, attrs[k]);
+		}
+		if (kids) for (var j = 0; j < kids.length; j++) if (kids[j]) e.appendChild(kids[j]);
+		return e;
+	}
+	var URL_RE = /\bhttps?:\/\/[^\s<>"'\u3000-\u303f\uff01-\uff5e]+/gi;
+	/* Text as text nodes, http(s) links as <a>: never innerHTML. */
+	function richText(parent, text) {
+		var last = 0, m;
+		URL_RE.lastIndex = 0;
+		while ((m = URL_RE.exec(text))) {
+			var url = m[0].replace(/[.,;:!?)\]]+$/, '');
+			if (m.index > last) parent.appendChild(doc.createTextNode(text.slice(last, m.index)));
+			parent.appendChild(el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url }));
+			last = m.index + url.length;
+			URL_RE.lastIndex = last;
+		}
+		if (last < text.length) parent.appendChild(doc.createTextNode(text.slice(last)));
+	}
+	function hhmm(at) {
+		var d = new Date(at || Date.now());
+		return ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2);
+	}
+
+	/* ---- state ---- */
+	var cfg = { name: '', greeting: '', color: '', online: null };
+	var token = load(TOKEN_KEY) || '';
+	var convId = 0;            // the current conversation
+	var convStatus = '';
+	var lastSeq = 0;           // highest seq seen in convId
+	var seen = {};             // "conversation:seq" -> 1 (dedupe)
+	var outbox = [];           // [{client_id, text}] not yet acked, in send order
+	var mine = {};             // client_id -> message element
+	var ws = null, wsReady = false, started = false, blocked = false;
+	var retry = 0, retryTimer = 0, pingTimer = 0;
+	var isOpen = false;
+	var typingTimer = 0, typingSentAt = 0, typingPending = false, lastDraft = '';
+	var agentTypingTimer = 0;
+	var lastRead = 0;
+
+	/* ---- the shadow DOM ---- */
+	var host = el('div', { id: 'kefu-widget' });
+	var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
+	if (root.adoptedStyleSheets !== undefined && W.CSSStyleSheet) {
+		try {
+			var sheet = new CSSStyleSheet();
+			sheet.replaceSync(CSS); // not subject to the shop's style-src CSP, unlike <style>
+			root.adoptedStyleSheets = [sheet];
+		} catch (e) {
+			root.appendChild(el('style', { text: CSS }));
+		}
+	} else {
+		root.appendChild(el('style', { text: CSS }));
+	}
+
+	var launcher = el('button', { id: 'kefu-launcher', type: 'button', 'aria-label': S.open, 'aria-expanded': 'false', 'aria-controls': 'kefu-panel' });
+	launcher.appendChild(icon());
+	var titleEl = el('span', { cls: 'kefu-title', text: S.title });
+	var statusEl = el('span', { id: 'kefu-status', cls: 'kefu-off', text: '' });
+	var closeBtn = el('button', { type: 'button', cls: 'kefu-x', 'aria-label': S.close, title: S.close, text: '\u00d7' });
+	var connEl = el('div', { cls: 'kefu-conn', role: 'status', hidden: '' });
+	var list = el('div', { cls: 'kefu-list', role: 'log', 'aria-live': 'polite' });
+	var greetEl = el('div', { cls: 'kefu-greet' });
+	list.appendChild(greetEl);
+	var typingEl = el('div', { id: 'kefu-typing', hidden: '', text: S.typing });
+	var input = el('textarea', { id: 'kefu-input', rows: '1', placeholder: S.ph, 'aria-label': S.ph, maxlength: '10000', enterkeyhint: 'send' });
+	var sendBtn = el('button', { id: 'kefu-send', type: 'button', text: S.send });
+	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
+		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), closeBtn]),
+		connEl,
+		list,
+		typingEl,
+		el('div', { cls: 'kefu-foot' }, [input, sendBtn]),
+	]);
+	root.appendChild(panel);
+	root.appendChild(launcher);
+
+	function icon() {
+		var ns = 'http://www.w3.org/2000/svg';
+		var svg = doc.createElementNS(ns, 'svg');
+		svg.setAttribute('viewBox', '0 0 24 24');
+		svg.setAttribute('aria-hidden', 'true');
+		var p = doc.createElementNS(ns, 'path');
+		p.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+		svg.appendChild(p);
+		return svg;
+	}
+
+	function applyConfig() {
+		if (cfg.color && /^#[0-9a-f]{3,8}$|^[a-z]+$|^rgb/i.test(cfg.color)) host.style.setProperty('--kefu-c', cfg.color);
+		titleEl.textContent = cfg.name || S.title;
+		greetEl.textContent = cfg.greeting || (cfg.online === false ? S.offmsg : S.greet);
+		if (cfg.online !== null) {
+			statusEl.textContent = cfg.online ? S.online : S.offline;
+			statusEl.className = cfg.online ? 'kefu-on' : 'kefu-off';
+		}
+	}
+	function showConn(text) {
+		connEl.textContent = text || '';
+		if (text) connEl.removeAttribute('hidden');
+		else connEl.setAttribute('hidden', '');
+	}
+
+	/* ---- messages ---- */
+	function scrollDown() {
+		list.scrollTop = list.scrollHeight;
+	}
+	function setState(node, state) {
+		node.setAttribute('data-state', state);
+		var st = node.querySelector('.kefu-st');
+		if (st) st.textContent = S[state] || '';
+	}
+	function bubble(from, text, at, kind) {
+		var cls = 'kefu-msg kefu-' + (kind === 'event' || from === 'system' ? 'sys' : from === 'visitor' ? 'me' : 'them');
+		var body = el('div', { cls: 'kefu-b' });
+		richText(body, text || '');
+		var node = el('div', { cls: cls, 'data-from': from }, [body]);
+		var meta = el('div', { cls: 'kefu-meta' }, [el('span', { text: hhmm(at) })]);
+		if (from === 'visitor') meta.appendChild(el('span', { cls: 'kefu-st' }));
+		if (kind !== 'event' && from !== 'system') node.appendChild(meta);
+		return node;
+	}
+	/* Received messages go above the unsent ones, in seq order. */
+	function place(node) {
+		var firstPending = list.querySelector('.kefu-msg[data-state="sending"],.kefu-msg[data-state="failed"]');
+		list.insertBefore(node, firstPending || null);
+	}
+	function onMessage(m) {
+		if (!m || m.kind === 'note') return;
+		var key = m.conversation_id + ':' + m.seq;
+		if (seen[key]) return;
+		seen[key] = 1;
+		if (m.conversation_id !== convId) {
+			// A new conversation (the old one was closed): seqs start over.
+			convId = m.conversation_id;
+			lastSeq = 0;
+		}
+		if (m.seq > lastSeq) lastSeq = m.seq;
+		var node = m.client_id && m.from === 'visitor' ? mine[m.client_id] : null;
+		if (node) {
+			dropOutbox(m.client_id);
+			if (node.getAttribute('data-state') !== 'read') setState(node, 'delivered');
+			node.setAttribute('data-seq', m.seq);
+			node.setAttribute('data-cid', m.conversation_id);
+			if (node.parentNode === list && list.lastChild !== node) { list.removeChild(node); place(node); }
+		} else {
+			node = bubble(m.from, m.text, m.at, m.kind);
+			node.setAttribute('data-seq', m.seq);
+			node.setAttribute('data-cid', m.conversation_id);
+			if (m.from === 'visitor') {
+				setState(node, 'delivered');
+				if (m.client_id) mine[m.client_id] = node;
+			}
+			place(node);
+		}
+		if (m.from === 'agent') showAgentTyping(false);
+		scrollDown();
+		markRead();
+	}
+	function markRead() {
+		if (!isOpen || !wsReady || !lastSeq || lastSeq <= lastRead || doc.visibilityState === 'hidden') return;
+		lastRead = lastSeq;
+		send({ type: 'read', seq: lastSeq });
+	}
+	function dropOutbox(cid) {
+		for (var k = 0; k < outbox.length; k++) if (outbox[k].client_id === cid) { outbox.splice(k, 1); return; }
+	}
+	function showAgentTyping(on) {
+		clearTimeout(agentTypingTimer);
+		if (on) {
+			typingEl.removeAttribute('hidden');
+			agentTypingTimer = setTimeout(function () { showAgentTyping(false); }, 8000);
+		} else typingEl.setAttribute('hidden', '');
+	}
+
+	/* ---- sending ---- */
+	function newId() {
+		return 'v' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+	}
+	function send(obj) {
+		if (!ws || !wsReady) return false;
+		try { ws.send(JSON.stringify(obj)); return true; } catch (e) { return false; }
+	}
+	function submit() {
+		var text = input.value.replace(/^\s+|\s+$/g, '');
+		if (!text) return;
+		input.value = '';
+		autosize();
+		sendTyping('', true);
+		var item = { client_id: newId(), text: text };
+		outbox.push(item);
+		var node = bubble('visitor', text, Date.now(), 'text');
+		setState(node, 'sending');
+		mine[item.client_id] = node;
+		list.appendChild(node);
+		scrollDown();
+		send({ type: 'msg', client_id: item.client_id, text: text });
+		connect();
+	}
+	/* The visitor's draft, at most every 300 ms, and '' right away when they send or leave. */
+	function sendTyping(draft, now) {
+		clearTimeout(typingTimer);
+		if (draft === lastDraft) return;
+		var wait = 300 - (Date.now() - typingSentAt);
+		if (now || wait <= 0) {
+			lastDraft = draft;
+			typingSentAt = Date.now();
+			if (!send({ type: 'typing', draft: draft })) lastDraft = '';
+		} else {
+			typingTimer = setTimeout(function () { sendTyping(input.value, true); }, wait);
+		}
+	}
+	function autosize() {
+		input.style.height = 'auto';
+		input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+	}
+
+	/* ---- the connection ---- */
+	function connect() {
+		if (started && ws) return;
+		if (blocked) return;
+		started = true;
+		clearTimeout(retryTimer);
+		showConn(retry ? S.reconnecting : S.connecting);
+		try {
+			ws = new WebSocket(WS_URL);
+		} catch (e) {
+			ws = null;
+			return schedule();
+		}
+		var sock = ws;
+		sock.onopen = function () {
+			var hello = { type: 'hello', lang: LANG, page: String(location.href).slice(0, 1000) };
+			if (token) hello.token = token;
+			if (lastSeq) hello.last_seq = lastSeq;
+			sock.send(JSON.stringify(hello));
+		};
+		sock.onmessage = function (ev) {
+			var f;
+			try { f = JSON.parse(ev.data); } catch (e) { return; }
+			if (f && sock === ws) handle(f);
+		};
+		sock.onclose = function (ev) {
+			if (sock !== ws) return;
+			ws = null;
+			wsReady = false;
+			lastDraft = '';
+			clearInterval(pingTimer);
+			if (ev.code === 1008) {
+				// Bad site key or origin: retrying will not help.
+				blocked = true;
+				showConn(S.blocked);
+				return;
+			}
+			schedule();
+		};
+	}
+	function schedule() {
+		var delay = Math.min(30000, 1000 * Math.pow(2, retry)) * (0.75 + Math.random() * 0.5);
+		retry++;
+		showConn(S.reconnecting);
+		clearTimeout(retryTimer);
+		retryTimer = setTimeout(function () { ws = null; connect(); }, delay);
+	}
+	function handle(f) {
+		switch (f.type) {
+			case 'welcome':
+				wsReady = true;
+				retry = 0;
+				showConn('');
+				if (f.token && f.token !== token) {
+					token = f.token;
+					save(TOKEN_KEY, token);
+				}
+				if (f.site) {
+					if (f.site.name) cfg.name = f.site.name;
+					if (f.site.greeting) cfg.greeting = f.site.greeting;
+					if (typeof f.site.online === 'boolean') cfg.online = f.site.online;
+					if (f.site.color) cfg.color = f.site.color;
+					applyConfig();
+				}
+				if (f.conversation) {
+					if (f.conversation.id !== convId) { convId = f.conversation.id; lastSeq = 0; }
+					convStatus = f.conversation.status || '';
+				}
+				(f.messages || []).forEach(onMessage);
+				// Unacked messages go again, in order; the server drops duplicates by client_id.
+				outbox.forEach(function (o) { send({ type: 'msg', client_id: o.client_id, text: o.text }); });
+				clearInterval(pingTimer);
+				pingTimer = setInterval(function () { send({ type: 'ping' }); }, 25000);
+				lastRead = 0;
+				markRead();
+				break;
+			case 'ack':
+				dropOutbox(f.client_id);
+				var node = mine[f.client_id];
+				if (f.conversation_id && f.conversation_id !== convId) { convId = f.conversation_id; lastSeq = 0; }
+				if (node) {
+					if (node.getAttribute('data-state') !== 'read') setState(node, 'delivered');
+					node.setAttribute('data-seq', f.seq);
+					node.setAttribute('data-cid', f.conversation_id);
+					var key = f.conversation_id + ':' + f.seq;
+					if (!seen[key]) {
+						seen[key] = 1;
+						if (f.seq > lastSeq) lastSeq = f.seq;
+						list.removeChild(node);
+						place(node);
+					}
+				}
+				break;
+			case 'msg':
+				onMessage(f.message);
+				break;
+			case 'typing':
+				if (f.from === 'agent') showAgentTyping(!!f.typing);
+				break;
+			case 'read':
+				if (f.by === 'agent') {
+					var nodes = list.querySelectorAll('.kefu-me[data-seq]');
+					for (var k = 0; k < nodes.length; k++)
+						if (+nodes[k].getAttribute('data-seq') <= f.seq && +nodes[k].getAttribute('data-cid') === f.conversation_id)
+							setState(nodes[k], 'read');
+				}
+				break;
+			case 'conversation':
+				var c = f.conversation || {};
+				if (c.id && c.id !== convId) { convId = c.id; lastSeq = 0; }
+				if (c.status === 'closed' && convStatus !== 'closed') {
+					list.appendChild(el('div', { cls: 'kefu-msg kefu-sys', 'data-from': 'system', text: S.closed }));
+					showAgentTyping(false);
+					scrollDown();
+				}
+				convStatus = c.status || convStatus;
+				break;
+			case 'error':
+				if (f.client_id) {
+					var n = mine[f.client_id];
+					if (f.code === 'closed') {
+						// Sending again starts a new conversation.
+						for (var j = 0; j < outbox.length; j++)
+							if (outbox[j].client_id === f.client_id && !outbox[j].retried) {
+								outbox[j].retried = 1;
+								send({ type: 'msg', client_id: f.client_id, text: outbox[j].text });
+								return;
+							}
+					}
+					if (f.code === 'rate_limited') {
+						setTimeout(function () {
+							outbox.forEach(function (o) { send({ type: 'msg', client_id: o.client_id, text: o.text }); });
+						}, 5000);
+						return;
+					}
+					dropOutbox(f.client_id);
+					if (n) setState(n, 'failed');
+				}
+				break;
+		}
+	}
+
+	/* ---- open / close ---- */
+	function open() {
+		if (!panel.parentNode) return;
+		isOpen = true;
+		panel.removeAttribute('hidden');
+		host.setAttribute('data-open', '');
+		launcher.setAttribute('aria-expanded', 'true');
+		connect();
+		scrollDown();
+		markRead();
+		try { input.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
+	}
+	function close() {
+		isOpen = false;
+		panel.setAttribute('hidden', '');
+		host.removeAttribute('data-open');
+		launcher.setAttribute('aria-expanded', 'false');
+		sendTyping('', true);
+		launcher.focus();
+	}
+
+	launcher.addEventListener('click', function () { (isOpen ? close : open)(); });
+	closeBtn.addEventListener('click', close);
+	sendBtn.addEventListener('click', function () { submit(); input.focus(); });
+	input.addEventListener('keydown', function (e) {
+		if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+			e.preventDefault();
+			submit();
+		} else if (e.key === 'Escape') close();
+	});
+	input.addEventListener('input', function () {
+		autosize();
+		sendTyping(input.value);
+	});
+	input.addEventListener('blur', function () { sendTyping('', true); });
+	doc.addEventListener('visibilitychange', markRead);
+
+	function mount() {
+		(doc.body || doc.documentElement).appendChild(host);
+	}
+	if (doc.body) mount();
+	else doc.addEventListener('DOMContentLoaded', mount);
+
+	applyConfig();
+	// The public config: colour, name and whether anyone is online, before the panel opens.
+	if (W.fetch)
+		W.fetch(ORIGIN + '/api/v1/widget/config?site=' + encodeURIComponent(siteKey), { credentials: 'omit' })
+			.then(function (r) { return r.ok ? r.json() : null; })
+			.then(function (d) {
+				var s = d && d.site;
+				if (!s) return;
+				cfg.name = s.name || cfg.name;
+				cfg.greeting = s.greeting || cfg.greeting;
+				cfg.color = s.color || cfg.color;
+				if (typeof s.online === 'boolean' && !wsReady) cfg.online = s.online;
+				applyConfig();
+			})
+			.catch(function () { /* defaults are fine */ });
+
+	W.KefuWidget = { open: open, close: close };
+})();
