@@ -21,6 +21,7 @@ void config_defaults(struct config *c)
 	snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "127.0.0.1, ::1");
 	http_limits_default(&c->lim);
 	c->login_per_min = 10;
+	c->chat_msgs_per_10s = 20;
 	c->session_ttl_h = 168;
 	c->secure_cookie = -1;
 }
@@ -48,6 +49,8 @@ static int set_limit(struct config *c, const char *name, const char *value)
 	unsigned long long v;
 	if (strcmp(name, "login_attempts_per_min") == 0)
 		return num(value, &v) && v > 0 && v <= UINT_MAX ? (c->login_per_min = (unsigned)v, 1) : 0;
+	if (strcmp(name, "chat_msgs_per_10s") == 0)
+		return num(value, &v) && v > 0 && v <= 1000000 ? (c->chat_msgs_per_10s = (unsigned)v, 1) : 0;
 	for (size_t i = 0; i < KF_ARRAY_LEN(limit_keys); i++) {
 		if (strcmp(name, limit_keys[i].name) != 0)
 			continue;

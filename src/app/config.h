@@ -11,6 +11,7 @@ struct config {
 	char trusted_proxies[512];
 	struct http_limits lim;
 	unsigned login_per_min;
+	unsigned chat_msgs_per_10s;  /* per visitor socket */
 	unsigned session_ttl_h;
 	int secure_cookie;           /* -1 auto (from X-Forwarded-Proto), 0 never, 1 always */
 };

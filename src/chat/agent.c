@@ -64,8 +64,13 @@ static void a_hello(struct aconn *a)
 /* Loads the conversation named by the frame, if the agent may act on it. */
 static int load_conv(struct aconn *a, json_t *msg, struct store_conv *c)
 {
-	json_int_t id = json_integer_value(json_object_get(msg, "conversation_id"));
-	if (id <= 0 || store_conv_get(a->app->st, id, c) != 0) {
+	json_t *idv = json_object_get(msg, "conversation_id");
+	json_int_t id = json_integer_value(idv);
+	if (!json_is_integer(idv) || id <= 0) {
+		hub_error(a->ws, "invalid_field", "conversation_id must be a positive integer", json_get_str(msg, "client_id"));
+		return KF_EINVAL;
+	}
+	if (store_conv_get(a->app->st, id, c) != 0) {
 		hub_error(a->ws, "not_found", "no such conversation", json_get_str(msg, "client_id"));
 		return KF_ENOTFOUND;
 	}
@@ -97,9 +102,14 @@ static int history_item(void *ud, const struct store_msg *m)
 static void a_watch(struct aconn *a, json_t *msg)
 {
 	struct store_conv c;
+	json_t *ls = json_object_get(msg, "last_seq");
+	if (ls && !json_is_integer(ls)) {
+		hub_error(a->ws, "invalid_field", "last_seq must be an integer", NULL);
+		return;
+	}
 	if (load_conv(a, msg, &c))
 		return;
-	json_int_t after = json_integer_value(json_object_get(msg, "last_seq"));
+	json_int_t after = json_integer_value(ls);
 	json_t *msgs = json_array();
 	store_msg_each(a->app->st, c.id, after > 0 ? after : 0, 1, history_item, msgs);
 	hub_watch(a, c.id);

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RATE_BURST 20.0       /* messages */
-#define RATE_PER_S 2.0        /* refill: 20 per 10 s */
 
 /* 1 when origin may embed this site: the list is empty or names it exactly. */
 static int origin_allowed(const struct store_site *s, const char *origin)
@@ -51,7 +49,7 @@ static void v_open(struct ws_conn *ws, struct http_req *r)
 	v->app = a;
 	v->site_id = site.id;
 	v->preview = site.preview;
-	v->tokens = RATE_BURST;
+	v->tokens = a->cfg.chat_msgs_per_10s;
 	v->tokens_at_ms = time_now_ms();
 	ws_set_data(ws, v);
 }
@@ -136,13 +134,14 @@ static int open_conv(struct vconn *v, struct store_conv *c, int *created)
 	return store_conv_create(v->app->st, c);
 }
 
-/* Token bucket: 20 messages, refilled at 2 per second. */
+/* Token bucket: chat_msgs_per_10s messages (20 by default), refilled evenly over 10 s. */
 static int rate_ok(struct vconn *v)
 {
+	double burst = v->app->cfg.chat_msgs_per_10s;
 	int64_t now = time_now_ms();
-	v->tokens += (double)(now - v->tokens_at_ms) / 1000.0 * RATE_PER_S;
-	if (v->tokens > RATE_BURST)
-		v->tokens = RATE_BURST;
+	v->tokens += (double)(now - v->tokens_at_ms) / 1000.0 * burst / 10.0;
+	if (v->tokens > burst)
+		v->tokens = burst;
 	v->tokens_at_ms = now;
 	if (v->tokens < 1.0)
 		return 0;
