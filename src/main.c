@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
+#include "search/search.h"
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -205,6 +206,12 @@ static int cmd_serve(struct opts *o, struct config *c)
 	snprintf(app.upload_dir, sizeof(app.upload_dir), "%s/uploads", c->data_dir);
 	if (open_store(c, &app.st, 1))
 		return 1;
+	uint64_t t0 = time_mono_ns();
+	if (search_init() != 0) {
+		store_close(app.st);
+		return 1;
+	}
+	log_info("search tables ready in %.1f ms", (double)(time_mono_ns() - t0) / 1e6);
 	mkdir(app.upload_dir, 0700);
 	app.login_ip = ratelimit_new(c->login_per_min, 60);
 	app.login_email = ratelimit_new(c->login_per_min, 60);

@@ -7,6 +7,7 @@
 #include "core/kf.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "search/search.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -282,6 +283,66 @@ static void h_conv(struct http_req *r)
 	http_reply_json(r, 200, json_pack("{s:o,s:o}", "conversation", hub_conv_json(&c), "messages", msgs));
 }
 
+struct hits {
+	struct app *a;
+	json_t *arr;
+};
+
+static int hit_to_array(void *ud, int64_t conv_id, const char *text)
+{
+	struct hits *h = ud;
+	struct store_conv c;
+	if (store_conv_summary(h->a->st, conv_id, &c) == 0) {
+		json_t *o = hub_conv_json(&c);
+		char snippet[256];
+		utf8_copy(snippet, sizeof(snippet), text);
+		json_object_set_new(o, "snippet", json_string(snippet));
+		json_array_append_new(h->arr, o);
+	}
+	return 0;
+}
+
+static int64_t query_int(struct http_req *r, const char *name, int *bad)
+{
+	const char *v = http_query(r, name);
+	int64_t n = 0;
+	if (v && *v && (parse_i64(v, strlen(v), &n) || n < 0))
+		*bad = 1;
+	return n;
+}
+
+/* Transcript search: AND of the terms first; with fewer than 3 hits, OR without question
+ * words, so a question like 发票怎么开 still finds conversations that only say 发票. */
+static void h_search(struct http_req *r)
+{
+	const char *q = http_query(r, "q");
+	struct store_search_filter f;
+	int bad = 0;
+	memset(&f, 0, sizeof(f));
+	f.member_of = is_admin(r) ? 0 : auth_of(r)->user.id;
+	f.site_id = query_int(r, "site_id", &bad);
+	f.agent_id = query_int(r, "agent_id", &bad);
+	f.rating = (int)query_int(r, "rating", &bad);
+	f.from = query_int(r, "from", &bad);
+	f.to = query_int(r, "to", &bad);
+	f.limit = 50;
+	if (!q || !*q || strlen(q) > 200 || bad) {
+		http_reply_error(r, 422, "invalid_field", "q: 1-200 bytes; site_id, agent_id, rating, from, to: numbers");
+		return;
+	}
+	struct hits h = { app_of(r), json_array() };
+	for (int or_mode = 0; or_mode <= 1 && json_array_size(h.arr) < 3; or_mode++) {
+		struct buf m;
+		buf_init(&m, 4096);
+		if (search_query(q, or_mode, &m) == 0 && m.len) {
+			json_array_clear(h.arr);
+			store_search_messages(h.a->st, m.ptr, &f, hit_to_array, &h);
+		}
+		buf_release(&m);
+	}
+	http_reply_json(r, 200, json_pack("{s:o}", "conversations", h.arr));
+}
+
 static void h_widget_js(struct http_req *r)
 {
 	static_serve(r, "/widget.js");
@@ -333,6 +394,7 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/widget/config", h_widget_config, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/api/v1/conversations", h_convs, 0, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_GET, "/api/v1/conversations/:id", h_conv, 0, ACCESS_AGENT, NULL, "api", NULL },
+	{ M_GET, "/api/v1/search/conversations", h_search, 0, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_GET, "/widget.js", h_widget_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/demo", h_demo, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/ws/visitor", NULL, ROUTE_WS, ACCESS_PUBLIC, NULL, "ws", &chat_visitor_ws },

@@ -140,6 +140,7 @@ struct store_msg {
 	char sender[8], kind[8], client_id[72], author[128];
 	const char *body;        /* input to append; in store_msg_each valid during the callback */
 	int64_t at;              /* ms */
+	const char *search_bi, *search_uni;   /* append only: tokens to index, or NULL */
 };
 /* Appends m in one transaction: bumps the conversation's last_seq and sets m->id, m->seq,
  * m->at. When (sender, sender_id, client_id) is already in the conversation nothing is
@@ -148,6 +149,17 @@ int store_msg_append(struct store *st, struct store_msg *m, int *dup);
 /* Messages with seq > after, in seq order; notes only when with_notes. */
 int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_notes,
 		   int (*cb)(void *ud, const struct store_msg *m), void *ud);
+
+/* Search over message tokens. match is an FTS5 expression from search_query(). Calls cb
+ * with each matching conversation once, best first, with the best matching message's
+ * text; member_of > 0 limits to that user's sites; site_id, agent_id, rating > 0 and a
+ * from/to range (seconds, 0 = open) filter. */
+struct store_search_filter {
+	int64_t member_of, site_id, agent_id, from, to;
+	int rating, limit;
+};
+int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,
+			  int (*cb)(void *ud, int64_t conv_id, const char *text), void *ud);
 
 /* ---- audit log ---- */
 int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail);

@@ -16,6 +16,7 @@ enum {
 	C_CONV_INSERT, C_CONV_GET, C_CONV_OPEN, C_CONV_STATUS, C_CONV_READ_V, C_CONV_READ_A, C_CONV_RATE,
 	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
 	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
+	C_FTS_INSERT, C_SEARCH,
 	C_END
 };
 _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
@@ -79,6 +80,13 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(C_MSG_AFTER) = "SELECT id, conversation_id, seq, sender, sender_id, kind, coalesce(client_id, ''), author, "
 				 "body, created_at FROM messages WHERE conversation_id = ?1 AND seq > ?2 "
 				 "AND (?3 OR kind <> 'note') ORDER BY seq",
+		S(C_FTS_INSERT) = "INSERT INTO msg_fts (rowid, bi, uni) VALUES (?1, ?2, ?3)",
+		S(C_SEARCH) = "SELECT m.conversation_id, m.body FROM msg_fts JOIN messages m ON m.id = msg_fts.rowid "
+			      "JOIN conversations c ON c.id = m.conversation_id WHERE msg_fts MATCH ?1 "
+			      "AND (?2 = 0 OR c.site_id IN (SELECT site_id FROM site_members WHERE user_id = ?2)) "
+			      "AND (?3 = 0 OR c.site_id = ?3) AND (?4 = 0 OR c.agent_id = ?4) AND (?5 = 0 OR c.rating = ?5) "
+			      "AND (?6 = 0 OR c.created_at >= ?6) AND (?7 = 0 OR c.created_at < ?7) "
+			      "ORDER BY bm25(msg_fts, 10.0, 1.0) LIMIT ?8",
 		S(C_BEGIN) = "BEGIN IMMEDIATE",
 		S(C_COMMIT) = "COMMIT",
 		S(C_ROLLBACK) = "ROLLBACK",
@@ -519,9 +527,53 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	store__bind_text(s, 7, m->author);
 	store__bind_text(s, 8, m->body);
 	sqlite3_bind_int64(s, 9, m->at);
-	if ((rc = store__run(st, s)) == 0)
-		m->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	if ((rc = store__run(st, s)) != 0)
+		return rc;
+	m->id = sqlite3_last_insert_rowid(st->db);
+	if (!m->search_bi || !(s = q(st, C_FTS_INSERT)))
+		return m->search_bi ? KF_EIO : 0;
+	sqlite3_bind_int64(s, 1, m->id);
+	store__bind_text(s, 2, m->search_bi);
+	store__bind_text(s, 3, m->search_uni);
+	return store__run(st, s);
+}
+
+int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,
+			  int (*cb)(void *, int64_t, const char *), void *ud)
+{
+	sqlite3_stmt *s = q(st, C_SEARCH);
+	if (!s)
+		return KF_EIO;
+	store__bind_text(s, 1, match);
+	sqlite3_bind_int64(s, 2, f->member_of);
+	sqlite3_bind_int64(s, 3, f->site_id);
+	sqlite3_bind_int64(s, 4, f->agent_id);
+	sqlite3_bind_int(s, 5, f->rating);
+	sqlite3_bind_int64(s, 6, f->from);
+	sqlite3_bind_int64(s, 7, f->to);
+	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit * 10 : 500);   /* several hits may share a conversation */
+	int rc, ret = 0;
+	int64_t seen[256];
+	size_t nseen = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		int64_t conv = sqlite3_column_int64(s, 0);
+		size_t i = 0;
+		while (i < nseen && seen[i] != conv)
+			i++;
+		if (i < nseen)
+			continue;
+		if (nseen == KF_ARRAY_LEN(seen) || (f->limit > 0 && nseen >= (size_t)f->limit))
+			break;
+		seen[nseen++] = conv;
+		const unsigned char *t = sqlite3_column_text(s, 1);
+		if ((ret = cb(ud, conv, t ? (const char *)t : "")) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (ret)
+		return ret;
+	/* A malformed MATCH expression is the caller's input, not a database failure. */
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : KF_EINVAL;
 }
 
 int store_msg_append(struct store *st, struct store_msg *m, int *dup)
