@@ -21,4 +21,12 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 /* A message from the system (kind "text" or "event") into the conversation. */
 void chat_system_message(struct app *a, const struct store_conv *c, const char *kind, const char *text);
 
+/* extras.c: route handlers */
+void chat_h_transcript(struct http_req *r);
+void chat_h_tags(struct http_req *r);
+void chat_h_canned_list(struct http_req *r);
+void chat_h_canned_create(struct http_req *r);
+void chat_h_canned_update(struct http_req *r);
+void chat_h_canned_delete(struct http_req *r);
+
 #endif

@@ -119,6 +119,7 @@ struct store_conv {
 	/* filled by store_conv_summary and store_conv_each only */
 	char site_name[128], visitor_name[128], visitor_email[256], agent_name[128];
 	char last_text[256], last_from[8];
+	char tags[512];                                /* space-separated */
 	int64_t last_at, unread;                       /* unread: visitor messages after agent_read_seq */
 };
 int store_conv_create(struct store *st, struct store_conv *c);    /* sets c->id */
@@ -160,6 +161,19 @@ struct store_search_filter {
 };
 int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,
 			  int (*cb)(void *ud, int64_t conv_id, const char *text), void *ud);
+
+/* ---- canned responses and tags ---- */
+struct store_canned {
+	int64_t id;
+	char shortcut[48], text[4096];
+	int64_t created_by, created_at, updated_at;
+};
+int store_canned_each(struct store *st, int (*cb)(void *ud, const struct store_canned *c), void *ud);
+int store_canned_create(struct store *st, struct store_canned *c);        /* KF_EEXIST on shortcut */
+int store_canned_update(struct store *st, const struct store_canned *c);  /* KF_ENOTFOUND, KF_EEXIST */
+int store_canned_delete(struct store *st, int64_t id);                    /* KF_ENOTFOUND */
+/* Replaces the conversation's tags with the space-separated words of tags. */
+int store_conv_set_tags(struct store *st, int64_t conv_id, const char *tags);
 
 /* ---- audit log ---- */
 int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail);

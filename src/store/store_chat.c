@@ -16,7 +16,8 @@ enum {
 	C_CONV_INSERT, C_CONV_GET, C_CONV_OPEN, C_CONV_STATUS, C_CONV_READ_V, C_CONV_READ_A, C_CONV_RATE,
 	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
 	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
-	C_FTS_INSERT, C_SEARCH,
+	C_FTS_INSERT, C_SEARCH, C_CANNED_ALL, C_CANNED_INSERT, C_CANNED_UPDATE, C_CANNED_DELETE,
+	C_TAGS_DEL, C_TAG_ADD,
 	C_END
 };
 _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
@@ -29,7 +30,8 @@ _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
 #define SUMMARY_COLS CONV_COLS ", s.name, v.name, v.email, coalesce(u.name, ''), " \
 	"coalesce((SELECT substr(body, 1, 200) || char(9) || sender || char(9) || created_at FROM messages " \
 	"  WHERE conversation_id = c.id AND kind <> 'note' ORDER BY seq DESC LIMIT 1), ''), " \
-	"(SELECT count(*) FROM messages WHERE conversation_id = c.id AND sender = 'visitor' AND seq > c.agent_read_seq)"
+	"(SELECT count(*) FROM messages WHERE conversation_id = c.id AND sender = 'visitor' AND seq > c.agent_read_seq), " \
+	"coalesce((SELECT group_concat(tag, ' ') FROM conversation_tags WHERE conversation_id = c.id), '')"
 #define SUMMARY_FROM " FROM conversations c JOIN sites s ON s.id = c.site_id JOIN visitors v ON v.id = c.visitor_id " \
 	"LEFT JOIN users u ON u.id = c.agent_id"
 
@@ -87,6 +89,14 @@ static sqlite3_stmt *q(struct store *st, int slot)
 			      "AND (?3 = 0 OR c.site_id = ?3) AND (?4 = 0 OR c.agent_id = ?4) AND (?5 = 0 OR c.rating = ?5) "
 			      "AND (?6 = 0 OR c.created_at >= ?6) AND (?7 = 0 OR c.created_at < ?7) "
 			      "ORDER BY bm25(msg_fts, 10.0, 1.0) LIMIT ?8",
+		S(C_CANNED_ALL) = "SELECT id, shortcut, text, coalesce(created_by, 0), created_at, updated_at FROM canned "
+				  "ORDER BY shortcut",
+		S(C_CANNED_INSERT) = "INSERT INTO canned (shortcut, text, created_by, created_at, updated_at) "
+				     "VALUES (?1, ?2, nullif(?3, 0), ?4, ?4)",
+		S(C_CANNED_UPDATE) = "UPDATE canned SET shortcut = ?2, text = ?3, updated_at = ?4 WHERE id = ?1",
+		S(C_CANNED_DELETE) = "DELETE FROM canned WHERE id = ?1",
+		S(C_TAGS_DEL) = "DELETE FROM conversation_tags WHERE conversation_id = ?1",
+		S(C_TAG_ADD) = "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?1, ?2)",
 		S(C_BEGIN) = "BEGIN IMMEDIATE",
 		S(C_COMMIT) = "COMMIT",
 		S(C_ROLLBACK) = "ROLLBACK",
@@ -363,6 +373,7 @@ static void summary_row(sqlite3_stmt *s, void *p)
 		}
 	}
 	c->unread = sqlite3_column_int64(s, 18);
+	store__text(s, 19, c->tags, sizeof(c->tags));
 }
 
 int store_conv_create(struct store *st, struct store_conv *c)
@@ -627,4 +638,97 @@ int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_no
 	}
 	sqlite3_reset(s);
 	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "messages");
+}
+
+/* ---- canned responses and tags ---- */
+
+int store_canned_each(struct store *st, int (*cb)(void *, const struct store_canned *), void *ud)
+{
+	sqlite3_stmt *s = q(st, C_CANNED_ALL);
+	if (!s)
+		return KF_EIO;
+	int rc, ret = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		struct store_canned c;
+		c.id = sqlite3_column_int64(s, 0);
+		store__text(s, 1, c.shortcut, sizeof(c.shortcut));
+		store__text(s, 2, c.text, sizeof(c.text));
+		c.created_by = sqlite3_column_int64(s, 3);
+		c.created_at = sqlite3_column_int64(s, 4);
+		c.updated_at = sqlite3_column_int64(s, 5);
+		if ((ret = cb(ud, &c)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "canned");
+}
+
+int store_canned_create(struct store *st, struct store_canned *c)
+{
+	sqlite3_stmt *s = q(st, C_CANNED_INSERT);
+	if (!s)
+		return KF_EIO;
+	c->created_at = c->updated_at = time_now_s();
+	store__bind_text(s, 1, c->shortcut);
+	store__bind_text(s, 2, c->text);
+	sqlite3_bind_int64(s, 3, c->created_by);
+	sqlite3_bind_int64(s, 4, c->created_at);
+	int rc = store__run(st, s);
+	if (rc == 0)
+		c->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_canned_update(struct store *st, const struct store_canned *c)
+{
+	sqlite3_stmt *s = q(st, C_CANNED_UPDATE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, c->id);
+	store__bind_text(s, 2, c->shortcut);
+	store__bind_text(s, 3, c->text);
+	sqlite3_bind_int64(s, 4, time_now_s());
+	return changed(st, store__run(st, s));
+}
+
+int store_canned_delete(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = q(st, C_CANNED_DELETE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return changed(st, store__run(st, s));
+}
+
+int store_conv_set_tags(struct store *st, int64_t conv_id, const char *tags)
+{
+	if (tx(st, C_BEGIN))
+		return KF_EIO;
+	sqlite3_stmt *s = q(st, C_TAGS_DEL);
+	int rc = s ? 0 : KF_EIO;
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, conv_id);
+		rc = store__run(st, s);
+	}
+	for (const char *p = tags; !rc && *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (!n)
+			break;
+		char tag[64];
+		snprintf(tag, sizeof(tag), "%.*s", (int)(n < 63 ? n : 63), p);
+		if (!(s = q(st, C_TAG_ADD))) {
+			rc = KF_EIO;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, conv_id);
+		store__bind_text(s, 2, tag);
+		rc = store__run(st, s);
+		p += n;
+	}
+	if (rc) {
+		tx(st, C_ROLLBACK);
+		return rc;
+	}
+	return tx(st, C_COMMIT);
 }
