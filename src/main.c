@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "chat/chat.h"
 #include "search/search.h"
+#include "mail/mail.h"
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -217,6 +218,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	app.login_email = ratelimit_new(c->login_per_min, 60);
 
 	uv_loop_t *loop = uv_default_loop();
+	app.loop = loop;
 	app.srv = http_server_new(loop, &c->lim);
 	http_server_set_userdata(app.srv, &app);
 	http_server_set_authorize(app.srv, auth_authorize);
@@ -226,6 +228,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	system_register(app.srv);
 	auth_register(app.srv);
 	chat_register(app.srv);
+	settings_register(app.srv);
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
 		return 1;
@@ -486,6 +489,7 @@ int main(int argc, char **argv)
 		return rc;
 	if ((rc = load_config(&o, &c)))
 		return rc;
+	mail_global_init();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "kefu: libsodium failed to initialise\n");
 		return 1;

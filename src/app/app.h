@@ -12,6 +12,7 @@ struct app {
 	struct config cfg;
 	struct store *st;                  /* the loop thread's database connection */
 	struct http_server *srv;
+	void *loop;                        /* the uv loop, for worker jobs */
 	char db_path[1100], upload_dir[1100];
 	struct ratelimit *login_ip, *login_email;
 };
@@ -24,5 +25,10 @@ static inline struct app *app_of(const struct http_req *r)
 /* Feature registration: each adds its route table to the server. */
 void system_register(struct http_server *s);
 void auth_register(struct http_server *s);
+void settings_register(struct http_server *s);
+
+struct mail_settings;
+/* The SMTP settings saved by the admin; KF_ENOTFOUND when mail is not set up. */
+int app_mail_settings(struct app *a, struct mail_settings *m);
 
 #endif

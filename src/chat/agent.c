@@ -184,7 +184,8 @@ static void a_msg(struct aconn *a, json_t *msg)
 	snprintf(m.author, sizeof(m.author), "%s", a->name);
 	m.body = text;
 	hub_watch(a, c.id);
-	chat_deliver(a->app, &c, &m, a->ws);
+	if (chat_deliver(a->app, &c, &m, a->ws) == 0 && !note)
+		chat_notify_visitor(a->app, &c, a->name, text);
 }
 
 static void a_typing(struct aconn *a, json_t *msg)

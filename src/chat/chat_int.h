@@ -21,7 +21,13 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 /* A message from the system (kind "text" or "event") into the conversation. */
 void chat_system_message(struct app *a, const struct store_conv *c, const char *kind, const char *text);
 
-/* extras.c: route handlers */
+/* extras.c */
+struct buf;
+void chat_transcript_text(struct app *a, const struct store_conv *c, int with_notes, struct buf *b);
+void chat_h_email(struct http_req *r);
+/* notify.c: e-mail around offline conversations (no-ops when SMTP is not set up) */
+void chat_notify_offline(struct app *a, const struct store_conv *c, const char *text);
+void chat_notify_visitor(struct app *a, const struct store_conv *c, const char *agent, const char *text);
 void chat_h_transcript(struct http_req *r);
 void chat_h_tags(struct http_req *r);
 void chat_h_canned_list(struct http_req *r);

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/kf.h"
 #include "core/util.h"
+#include "mail/mail.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -69,6 +70,43 @@ static int export_msg(void *ud, const struct store_msg *m)
 	buf_add_html(e->b, m->body, strlen(m->body));   /* every user-written byte escaped */
 	buf_adds(e->b, "</p></div>\n");
 	return 0;
+}
+
+void chat_transcript_text(struct app *a, const struct store_conv *c, int with_notes, struct buf *b)
+{
+	struct export e = { b, 0, NULL };
+	buf_addf(b, "%s #%lld\n\n", c->site_name, (long long)c->id);
+	store_msg_each(a->st, c->id, 0, with_notes, export_msg, &e);
+}
+
+/* POST /api/v1/conversations/:id/email {"to"?}: the transcript (without notes) to the
+ * visitor's address or to "to". */
+void chat_h_email(struct http_req *r)
+{
+	struct app *a = app_of(r);
+	struct store_conv c;
+	struct mail_settings m;
+	if (load(r, &c))
+		return;
+	const char *to = json_get_str(r->json, "to");
+	if (!to || !*to)
+		to = c.visitor_email;
+	if (!mail_valid_address(to)) {
+		http_reply_error(r, 422, "invalid_field", "to: an e-mail address (the visitor left none)");
+		return;
+	}
+	if (app_mail_settings(a, &m) != 0) {
+		http_reply_error(r, 409, "conflict", "set up SMTP in Settings first");
+		return;
+	}
+	struct buf b;
+	char subject[200];
+	buf_init(&b, 0);
+	chat_transcript_text(a, &c, 0, &b);
+	snprintf(subject, sizeof(subject), "%s: conversation #%lld", c.site_name, (long long)c.id);
+	mail_send_async(a->loop, &m, to, subject, b.ptr);
+	buf_release(&b);
+	http_reply_json(r, 202, json_pack("{s:b}", "queued", 1));
 }
 
 void chat_h_transcript(struct http_req *r)

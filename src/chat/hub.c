@@ -63,6 +63,14 @@ void hub_visitor_remove(struct vconn *v)
 	}
 }
 
+int hub_visitor_online(int64_t visitor_id)
+{
+	for (struct vconn *c = vb[vhash(visitor_id)]; c; c = c->next_same)
+		if (c->visitor_id == visitor_id)
+			return 1;
+	return 0;
+}
+
 void hub_agent_add(struct aconn *a)
 {
 	a->prev = NULL;

@@ -41,6 +41,7 @@ void hub_error(struct ws_conn *ws, const char *code, const char *message, const 
 
 void hub_visitor_add(struct vconn *v);      /* after hello: v->visitor_id is set */
 void hub_visitor_remove(struct vconn *v);
+int  hub_visitor_online(int64_t visitor_id);   /* a socket of the visitor is connected */
 void hub_agent_add(struct aconn *a);
 void hub_agent_remove(struct aconn *a);
 

@@ -396,6 +396,7 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/conversations/:id", h_conv, 0, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_GET, "/api/v1/search/conversations", h_search, 0, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_GET, "/api/v1/conversations/:id/transcript", chat_h_transcript, 0, ACCESS_AGENT, NULL, "api", NULL },
+	{ M_POST, "/api/v1/conversations/:id/email", chat_h_email, ROUTE_JSON, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_PUT, "/api/v1/conversations/:id/tags", chat_h_tags, ROUTE_JSON, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_GET, "/api/v1/canned", chat_h_canned_list, 0, ACCESS_AGENT, NULL, "api", NULL },
 	{ M_POST, "/api/v1/canned", chat_h_canned_create, ROUTE_JSON, ACCESS_SUPERVISOR, NULL, "api", NULL },

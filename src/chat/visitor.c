@@ -8,6 +8,8 @@
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "core/buf.h"
+#include "mail/mail.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,9 +189,13 @@ static void v_msg(struct vconn *v, json_t *msg)
 	snprintf(m.client_id, sizeof(m.client_id), "%s", cid);
 	snprintf(m.author, sizeof(m.author), "%s", v->name);
 	m.body = text;
-	if (chat_deliver(v->app, &c, &m, v->ws) == 0 && created) {
+	if (chat_deliver(v->app, &c, &m, v->ws) != 0)
+		return;
+	if (created)
 		hub_conversation_changed(v->app, c.id, 1);
+	if (strcmp(c.status, "offline") == 0 && (created || c.last_seq == 0)) {
 		offline_reply(v, &c);
+		chat_notify_offline(v->app, &c, text);
 	}
 }
 
@@ -257,6 +263,74 @@ static void v_rate(struct vconn *v, json_t *msg)
 	hub_conversation_changed(v->app, c.id, 1);
 }
 
+/* {"type":"contact","name"?,"email"?}: what the offline form or pre-chat form collects. */
+static void v_contact(struct vconn *v, json_t *msg)
+{
+	struct app *a = v->app;
+	struct store_visitor vis;
+	const char *name = json_get_str(msg, "name"), *email = json_get_str(msg, "email");
+	if ((email && *email && !mail_valid_address(email)) || (name && strlen(name) > 120)) {
+		hub_error(v->ws, "invalid_field", "email must be an address; name at most 120 bytes", NULL);
+		return;
+	}
+	struct store_conv c;
+	memset(&vis, 0, sizeof(vis));
+	vis.id = v->visitor_id;
+	/* Keep what is not being changed: read it back through the open conversation's summary. */
+	if (store_conv_open_for_visitor(a->st, v->visitor_id, &c) == 0 && store_conv_summary(a->st, c.id, &c) == 0) {
+		snprintf(vis.name, sizeof(vis.name), "%s", c.visitor_name);
+		snprintf(vis.email, sizeof(vis.email), "%s", c.visitor_email);
+	} else {
+		snprintf(vis.name, sizeof(vis.name), "%s", v->name);
+	}
+	if (name)
+		utf8_copy(vis.name, sizeof(vis.name), name);
+	if (email)
+		snprintf(vis.email, sizeof(vis.email), "%s", email);
+	vis.last_seen = time_now_s();
+	store_visitor_update(a->st, &vis);
+	snprintf(v->name, sizeof(v->name), "%s", vis.name);
+	hub_send(v->ws, json_pack("{s:s,s:s,s:s}", "type", "contact", "name", vis.name, "email", vis.email));
+	if (store_conv_open_for_visitor(a->st, v->visitor_id, &c) == 0)
+		hub_conversation_changed(a, c.id, 0);
+}
+
+/* {"type":"email_transcript","email"?}: the open (or given) conversation by mail. */
+static void v_email_transcript(struct vconn *v, json_t *msg)
+{
+	struct app *a = v->app;
+	struct store_conv c;
+	struct mail_settings m;
+	const char *email = json_get_str(msg, "email");
+	json_int_t id = json_integer_value(json_object_get(msg, "conversation_id"));
+	int found = id > 0 ? store_conv_summary(a->st, id, &c) == 0 && c.visitor_id == v->visitor_id
+			   : store_conv_open_for_visitor(a->st, v->visitor_id, &c) == 0 &&
+				     store_conv_summary(a->st, c.id, &c) == 0;
+	if (!found) {
+		hub_error(v->ws, "not_found", "no such conversation", NULL);
+		return;
+	}
+	if (!email || !*email)
+		email = c.visitor_email;
+	if (!mail_valid_address(email)) {
+		hub_error(v->ws, "invalid_field", "email: an e-mail address", NULL);
+		return;
+	}
+	if (app_mail_settings(a, &m) != 0) {
+		hub_error(v->ws, "unavailable", "this shop cannot send e-mail", NULL);
+		return;
+	}
+	struct buf b;
+	char subject[200];
+	buf_init(&b, 0);
+	chat_transcript_text(a, &c, 0, &b);
+	snprintf(subject, sizeof(subject), "%s 聊天记录 / chat transcript", c.site_name);
+	mail_send_async(a->loop, &m, email, subject, b.ptr);
+	buf_release(&b);
+	hub_send(v->ws, json_pack("{s:s,s:I,s:s}", "type", "transcript_sent", "conversation_id", (json_int_t)c.id,
+				  "email", email));
+}
+
 static void v_message(struct ws_conn *ws, int binary, const char *data, size_t len)
 {
 	struct vconn *v = ws_data(ws);
@@ -282,6 +356,10 @@ static void v_message(struct ws_conn *ws, int binary, const char *data, size_t l
 		v_close(v);
 	else if (strcmp(type, "rate") == 0)
 		v_rate(v, msg);
+	else if (strcmp(type, "contact") == 0)
+		v_contact(v, msg);
+	else if (strcmp(type, "email_transcript") == 0)
+		v_email_transcript(v, msg);
 	else
 		hub_error(ws, "unknown_type", "no such message type", NULL);
 	json_decref(msg);

@@ -175,6 +175,11 @@ int store_canned_delete(struct store *st, int64_t id);                    /* KF_
 /* Replaces the conversation's tags with the space-separated words of tags. */
 int store_conv_set_tags(struct store *st, int64_t conv_id, const char *tags);
 
+/* ---- settings ---- */
+/* The value of key into out (truncated to outsz); KF_ENOTFOUND when unset. */
+int store_setting_get(struct store *st, const char *key, char *out, size_t outsz);
+int store_setting_set(struct store *st, const char *key, const char *value);
+
 /* ---- audit log ---- */
 int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail);
 

@@ -19,7 +19,7 @@ enum q {
 	Q_USER_INSERT, Q_USER_GET, Q_USER_BY_EMAIL, Q_USER_UPDATE, Q_USER_SETPW, Q_USER_COUNT, Q_USER_ALL,
 	Q_SESS_INSERT, Q_SESS_GET, Q_SESS_TOUCH, Q_SESS_DELETE, Q_SESS_DELETE_USER, Q_SESS_PRUNE,
 	Q_KEY_INSERT, Q_KEY_BY_HASH, Q_KEY_ALL, Q_KEY_REVOKE, Q_KEY_USED,
-	Q_UPLOAD_INSERT, Q_AUDIT_INSERT, Q_VERSION,
+	Q_UPLOAD_INSERT, Q_AUDIT_INSERT, Q_VERSION, Q_SET_GET, Q_SET_PUT,
 	Q_COUNT
 };
 
@@ -52,6 +52,9 @@ static const char *const sql[Q_COUNT] = {
 	[Q_UPLOAD_INSERT] = "INSERT INTO uploads (name, content_type, size, path, uploaded_by, created_at) "
 			    "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)",
 	[Q_VERSION] = "PRAGMA user_version",
+	[Q_SET_GET] = "SELECT value FROM settings WHERE key = ?1",
+	[Q_SET_PUT] = "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
 	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, user_id, ip, action, detail) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)",
 };
 
@@ -561,6 +564,30 @@ int store_upload_create(struct store *st, struct store_upload *u)
 	if (rc == 0)
 		u->id = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+int store_setting_get(struct store *st, const char *key, char *out, size_t outsz)
+{
+	sqlite3_stmt *s = stmt(st, Q_SET_GET);
+	if (!s)
+		return KF_EIO;
+	bind_text(s, 1, key);
+	int rc = step(st, s);
+	if (rc == SQLITE_ROW)
+		text_col(s, 0, out, outsz);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : db_err(st, "setting");
+}
+
+int store_setting_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, Q_SET_PUT);
+	if (!s)
+		return KF_EIO;
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	sqlite3_bind_int64(s, 3, time_now_s());
+	return run(st, s);
 }
 
 int store_audit(struct store *st, int64_t user_id, const char *ip, const char *action, const char *detail)
