@@ -169,6 +169,7 @@ static void on_stopped(struct http_server *s)
 {
 	KF_UNUSED(s);
 	log_info("all connections closed");
+	chat_shutdown();
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&maint_timer, NULL);
@@ -439,6 +440,11 @@ static int cmd_site(struct opts *o, struct config *c)
 	snprintf(s.color, sizeof(s.color), "#1677ff");
 	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
 	s.preview = o->preview;
+	s.auto_reply_delay = 30;
+	snprintf(s.auto_reply, sizeof(s.auto_reply), "%s", "客服马上就来，请稍候。An agent will be with you shortly.");
+	snprintf(s.offline_message, sizeof(s.offline_message), "%s",
+		 "客服暂时不在线，请留下您的问题和邮箱，我们会尽快回复。No agent is online: leave your question and e-mail, "
+		 "we will answer soon.");
 	if (store_site_create(st, &s) || store_user_each(st, collect_user, ids) ||
 	    store_site_set_members(st, s.id, ids + 1, (size_t)ids[0])) {
 		store_close(st);

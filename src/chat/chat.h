@@ -7,5 +7,7 @@ struct http_server;
 
 /* Adds the chat routes (REST, /ws/visitor, /ws/agent, /widget.js, /demo). */
 void chat_register(struct http_server *s);
+/* Stops the chat's timers, so the loop can end (graceful shutdown). */
+void chat_shutdown(void);
 
 #endif

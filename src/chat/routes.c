@@ -32,10 +32,11 @@ static json_t *site_json(struct app *a, const struct store_site *s)
 	store_site_members(a->st, s->id, ids, KF_ARRAY_LEN(ids), &n);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(members, json_integer(ids[i]));
-	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key, "name",
-			 s->name, "origins", words_json(s->origins), "greeting", s->greeting, "color", s->color,
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:s,s:i,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key,
+			 "name", s->name, "origins", words_json(s->origins), "greeting", s->greeting, "color", s->color,
 			 "languages", words_json(s->languages), "preview", s->preview, "offline_message",
-			 s->offline_message, "members", members, "created_at", (json_int_t)s->created_at);
+			 s->offline_message, "auto_reply", s->auto_reply, "auto_reply_delay", s->auto_reply_delay,
+			 "members", members, "created_at", (json_int_t)s->created_at);
 }
 
 struct site_list {
@@ -111,6 +112,15 @@ static int site_fields(struct http_req *r, struct store_site *s)
 		bad = "offline_message: at most 1000 bytes";
 	else if (!bad && v)
 		utf8_copy(s->offline_message, sizeof(s->offline_message), json_string_value(v));
+	if (!bad && (v = json_object_get(j, "auto_reply")) && (!json_is_string(v) || json_string_length(v) > 1000))
+		bad = "auto_reply: at most 1000 bytes";
+	else if (!bad && v)
+		utf8_copy(s->auto_reply, sizeof(s->auto_reply), json_string_value(v));
+	if (!bad && (v = json_object_get(j, "auto_reply_delay")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 3600))
+		bad = "auto_reply_delay: 1-3600 seconds";
+	else if (!bad && v)
+		s->auto_reply_delay = (int)json_integer_value(v);
 	if (!bad && (v = json_object_get(j, "color")) && (!json_is_string(v) || !ok_color(json_string_value(v))))
 		bad = "color: #rrggbb";
 	else if (!bad && v)
@@ -138,6 +148,7 @@ static void h_site_create(struct http_req *r)
 	memset(&s, 0, sizeof(s));
 	snprintf(s.color, sizeof(s.color), "#1677ff");
 	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
+	s.auto_reply_delay = 30;
 	if (!json_is_string(json_object_get(r->json, "name"))) {
 		http_reply_error(r, 422, "invalid_field", "name is required");
 		return;

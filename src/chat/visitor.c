@@ -193,9 +193,13 @@ static void v_msg(struct vconn *v, json_t *msg)
 		return;
 	if (created)
 		hub_conversation_changed(v->app, c.id, 1);
-	if (strcmp(c.status, "offline") == 0 && (created || c.last_seq == 0)) {
-		offline_reply(v, &c);
-		chat_notify_offline(v->app, &c, text);
+	if (created || c.last_seq == 0) {   /* the conversation's first message */
+		if (strcmp(c.status, "offline") == 0) {
+			offline_reply(v, &c);
+			chat_notify_offline(v->app, &c, text);
+		} else {
+			chat_autoreply_arm(v->app, &c);
+		}
 	}
 }
 

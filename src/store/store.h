@@ -83,8 +83,8 @@ int store_upload_create(struct store *st, struct store_upload *u);   /* sets u->
 struct store_site {
 	int64_t id;
 	char key[48], name[128], origins[1024], greeting[1024], color[16], languages[64];
-	char offline_message[1024];
-	int preview;
+	char offline_message[1024], auto_reply[1024];
+	int preview, auto_reply_delay;   /* seconds a waiting visitor waits before auto_reply */
 	int64_t created_at;
 };
 int store_site_create(struct store *st, struct store_site *s);     /* sets s->id; KF_EEXIST on key */

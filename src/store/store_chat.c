@@ -22,7 +22,8 @@ enum {
 };
 _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
 
-#define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at"
+#define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at, " \
+		  "auto_reply, auto_reply_delay"
 #define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
 		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
 		  "c.updated_at, coalesce(c.closed_at, 0)"
@@ -40,9 +41,10 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	static const char *const sql[C_END - STORE_SLOT_CHAT] = {
 #define S(x) [x - STORE_SLOT_CHAT]
 		S(C_SITE_INSERT) = "INSERT INTO sites (key, name, origins, greeting, color, languages, preview, "
-				   "offline_message, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+				   "offline_message, auto_reply, auto_reply_delay, created_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 		S(C_SITE_UPDATE) = "UPDATE sites SET name = ?2, origins = ?3, greeting = ?4, color = ?5, languages = ?6, "
-				   "preview = ?7, offline_message = ?8 WHERE id = ?1",
+				   "preview = ?7, offline_message = ?8, auto_reply = ?9, auto_reply_delay = ?10 WHERE id = ?1",
 		S(C_SITE_GET) = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
 		S(C_SITE_BY_KEY) = "SELECT " SITE_COLS " FROM sites WHERE key = ?1",
 		S(C_SITE_ALL) = "SELECT " SITE_COLS " FROM sites ORDER BY id",
@@ -135,6 +137,8 @@ static void site_row(sqlite3_stmt *s, void *p)
 	x->preview = sqlite3_column_int(s, 7);
 	store__text(s, 8, x->offline_message, sizeof(x->offline_message));
 	x->created_at = sqlite3_column_int64(s, 9);
+	store__text(s, 10, x->auto_reply, sizeof(x->auto_reply));
+	x->auto_reply_delay = sqlite3_column_int(s, 11);
 }
 
 static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
@@ -146,6 +150,8 @@ static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
 	store__bind_text(s, first + 4, x->languages);
 	sqlite3_bind_int(s, first + 5, x->preview);
 	store__bind_text(s, first + 6, x->offline_message);
+	store__bind_text(s, first + 7, x->auto_reply);
+	sqlite3_bind_int(s, first + 8, x->auto_reply_delay);
 }
 
 int store_site_create(struct store *st, struct store_site *x)
@@ -157,7 +163,7 @@ int store_site_create(struct store *st, struct store_site *x)
 		x->created_at = time_now_s();
 	store__bind_text(s, 1, x->key);
 	site_bind(s, x, 2);
-	sqlite3_bind_int64(s, 9, x->created_at);
+	sqlite3_bind_int64(s, 11, x->created_at);
 	int rc = store__run(st, s);
 	if (rc == 0)
 		x->id = sqlite3_last_insert_rowid(st->db);
