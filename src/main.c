@@ -441,6 +441,8 @@ static int cmd_site(struct opts *o, struct config *c)
 	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
 	s.preview = o->preview;
 	s.auto_reply_delay = 30;
+	s.max_file_bytes = 10 * 1024 * 1024;
+	snprintf(s.file_types, sizeof(s.file_types), "image/ application/pdf text/plain application/zip");
 	snprintf(s.auto_reply, sizeof(s.auto_reply), "%s", "客服马上就来，请稍候。An agent will be with you shortly.");
 	snprintf(s.offline_message, sizeof(s.offline_message), "%s",
 		 "客服暂时不在线，请留下您的问题和邮箱，我们会尽快回复。No agent is online: leave your question and e-mail, "

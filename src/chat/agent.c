@@ -164,7 +164,8 @@ static void a_msg(struct aconn *a, json_t *msg)
 		hub_error(a->ws, "invalid_field", "client_id: 1-64 characters of A-Z a-z 0-9 _ -", NULL);
 		return;
 	}
-	if (!chat_valid_text(a->ws, text, cid) || load_conv(a, msg, &c))
+	int has_file = json_object_get(msg, "file_id") != NULL;
+	if ((!(has_file && !text) && !chat_valid_text(a->ws, text, cid)) || load_conv(a, msg, &c))
 		return;
 	if (!note && strcmp(c.status, "closed") == 0) {
 		hub_error(a->ws, "closed", "the conversation is closed; reopen it first", cid);
@@ -182,10 +183,12 @@ static void a_msg(struct aconn *a, json_t *msg)
 	snprintf(m.kind, sizeof(m.kind), "%s", note ? "note" : "text");
 	snprintf(m.client_id, sizeof(m.client_id), "%s", cid);
 	snprintf(m.author, sizeof(m.author), "%s", a->name);
-	m.body = text;
+	if (chat_attach_file(a->app, a->ws, &c, "agent", a->user_id, msg, &m) != 0)
+		return;
+	m.body = text ? text : m.file_name;
 	hub_watch(a, c.id);
 	if (chat_deliver(a->app, &c, &m, a->ws) == 0 && !note)
-		chat_notify_visitor(a->app, &c, a->name, text);
+		chat_notify_visitor(a->app, &c, a->name, m.body);
 }
 
 static void a_typing(struct aconn *a, json_t *msg)

@@ -24,6 +24,16 @@ void chat_system_message(struct app *a, const struct store_conv *c, const char *
 /* autoreply.c: arms the site's "we'll be with you shortly" for a waiting conversation */
 void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 
+/* files.c */
+int  chat_files_init(struct app *a);
+void chat_file_url(int64_t id, char *out, size_t outsz);
+void chat_h_file_upload(struct http_req *r);
+void chat_h_file_get(struct http_req *r);
+/* Checks that file_id may be sent into c by this uploader; fills m's file fields. 0 or an
+ * error code (answered on ws). */
+int chat_attach_file(struct app *a, struct ws_conn *ws, const struct store_conv *c, const char *uploader,
+		     int64_t uploader_id, json_t *msg, struct store_msg *m);
+
 /* extras.c */
 struct buf;
 void chat_transcript_text(struct app *a, const struct store_conv *c, int with_notes, struct buf *b);

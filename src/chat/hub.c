@@ -2,6 +2,7 @@
  * Visitors are hashed by visitor id (a visitor may have several tabs); agents are few
  * and kept in one list. A frame is serialised once and sent to each socket. */
 #include "chat/hub.h"
+#include "chat/chat_int.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -184,6 +185,13 @@ json_t *hub_msg_json(const struct store_msg *m)
 			      "name", m->author, "kind", m->kind, "text", m->body, "at", (json_int_t)m->at);
 	if (o && m->client_id[0])
 		json_object_set_new(o, "client_id", json_string(m->client_id));
+	if (o && m->file_id) {
+		char url[96];
+		chat_file_url(m->file_id, url, sizeof(url));
+		json_object_set_new(o, "file", json_pack("{s:I,s:s,s:I,s:s,s:s}", "id", (json_int_t)m->file_id, "name",
+							 m->file_name, "size", (json_int_t)m->file_size, "content_type",
+							 m->file_type, "url", url));
+	}
 	return o;
 }
 

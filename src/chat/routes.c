@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "core/buf.h"
 #include "core/kf.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "http/static.h"
 #include "search/search.h"
@@ -32,11 +33,14 @@ static json_t *site_json(struct app *a, const struct store_site *s)
 	store_site_members(a->st, s->id, ids, KF_ARRAY_LEN(ids), &n);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(members, json_integer(ids[i]));
-	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:s,s:i,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key,
+	json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:s,s:i,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key,
 			 "name", s->name, "origins", words_json(s->origins), "greeting", s->greeting, "color", s->color,
 			 "languages", words_json(s->languages), "preview", s->preview, "offline_message",
 			 s->offline_message, "auto_reply", s->auto_reply, "auto_reply_delay", s->auto_reply_delay,
 			 "members", members, "created_at", (json_int_t)s->created_at);
+	json_object_set_new(o, "max_file_bytes", json_integer(s->max_file_bytes));
+	json_object_set_new(o, "file_types", words_json(s->file_types));
+	return o;
 }
 
 struct site_list {
@@ -90,6 +94,12 @@ static int ok_lang(const char *s)
 	return strcmp(s, "zh-CN") == 0 || strcmp(s, "zh-TW") == 0 || strcmp(s, "en") == 0;
 }
 
+static int ok_type(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 1 && n < 64 && strchr(s, '/') && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789/+.-") == n;
+}
+
 static int ok_color(const char *s)
 {
 	return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
@@ -121,6 +131,13 @@ static int site_fields(struct http_req *r, struct store_site *s)
 		bad = "auto_reply_delay: 1-3600 seconds";
 	else if (!bad && v)
 		s->auto_reply_delay = (int)json_integer_value(v);
+	if (!bad && (v = json_object_get(j, "max_file_bytes")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100 * 1024 * 1024))
+		bad = "max_file_bytes: 1 byte to 100 MB (and at most the server's max_upload_bytes)";
+	else if (!bad && v)
+		s->max_file_bytes = json_integer_value(v);
+	if (!bad && (v = json_object_get(j, "file_types")) && words_from(v, s->file_types, sizeof(s->file_types), ok_type))
+		bad = "file_types: an array of media types or prefixes such as image/ or application/pdf";
 	if (!bad && (v = json_object_get(j, "color")) && (!json_is_string(v) || !ok_color(json_string_value(v))))
 		bad = "color: #rrggbb";
 	else if (!bad && v)
@@ -149,6 +166,8 @@ static void h_site_create(struct http_req *r)
 	snprintf(s.color, sizeof(s.color), "#1677ff");
 	snprintf(s.languages, sizeof(s.languages), "zh-CN zh-TW en");
 	s.auto_reply_delay = 30;
+	s.max_file_bytes = 10 * 1024 * 1024;
+	snprintf(s.file_types, sizeof(s.file_types), "image/ application/pdf text/plain application/zip");
 	if (!json_is_string(json_object_get(r->json, "name"))) {
 		http_reply_error(r, 422, "invalid_field", "name is required");
 		return;
@@ -413,6 +432,8 @@ static const struct route routes[] = {
 	{ M_POST, "/api/v1/canned", chat_h_canned_create, ROUTE_JSON, ACCESS_SUPERVISOR, NULL, "api", NULL },
 	{ M_PATCH, "/api/v1/canned/:id", chat_h_canned_update, ROUTE_JSON, ACCESS_SUPERVISOR, NULL, "api", NULL },
 	{ M_DELETE, "/api/v1/canned/:id", chat_h_canned_delete, 0, ACCESS_SUPERVISOR, NULL, "api", NULL },
+	{ M_POST, "/api/v1/chat/files", chat_h_file_upload, ROUTE_UPLOAD, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_GET, "/api/v1/chat/files/:id", chat_h_file_get, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/widget.js", h_widget_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/demo", h_demo, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/ws/visitor", NULL, ROUTE_WS, ACCESS_PUBLIC, NULL, "ws", &chat_visitor_ws },
@@ -421,5 +442,7 @@ static const struct route routes[] = {
 
 void chat_register(struct http_server *s)
 {
+	if (chat_files_init(http_server_userdata(s)) != 0)
+		log_error("chat: could not set up the file key; file links will not verify");
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
 }

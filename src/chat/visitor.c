@@ -168,7 +168,8 @@ static void v_msg(struct vconn *v, json_t *msg)
 		hub_error(v->ws, "invalid_field", "client_id: 1-64 characters of A-Z a-z 0-9 _ -", NULL);
 		return;
 	}
-	if (!chat_valid_text(v->ws, text, cid))
+	int has_file = json_object_get(msg, "file_id") != NULL;
+	if (!(has_file && !text) && !chat_valid_text(v->ws, text, cid))
 		return;
 	if (!rate_ok(v)) {
 		hub_error(v->ws, "rate_limited", "too many messages; wait a few seconds", cid);
@@ -188,7 +189,9 @@ static void v_msg(struct vconn *v, json_t *msg)
 	snprintf(m.kind, sizeof(m.kind), "text");
 	snprintf(m.client_id, sizeof(m.client_id), "%s", cid);
 	snprintf(m.author, sizeof(m.author), "%s", v->name);
-	m.body = text;
+	if (chat_attach_file(v->app, v->ws, &c, "visitor", v->visitor_id, msg, &m) != 0)
+		return;
+	m.body = text ? text : m.file_name;   /* a file's name is its searchable text */
 	if (chat_deliver(v->app, &c, &m, v->ws) != 0)
 		return;
 	if (created)

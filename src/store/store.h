@@ -85,6 +85,8 @@ struct store_site {
 	char key[48], name[128], origins[1024], greeting[1024], color[16], languages[64];
 	char offline_message[1024], auto_reply[1024];
 	int preview, auto_reply_delay;   /* seconds a waiting visitor waits before auto_reply */
+	int64_t max_file_bytes;
+	char file_types[256];            /* allowed type prefixes: "image/ application/pdf" */
 	int64_t created_at;
 };
 int store_site_create(struct store *st, struct store_site *s);     /* sets s->id; KF_EEXIST on key */
@@ -142,6 +144,9 @@ struct store_msg {
 	const char *body;        /* input to append; in store_msg_each valid during the callback */
 	int64_t at;              /* ms */
 	const char *search_bi, *search_uni;   /* append only: tokens to index, or NULL */
+	int64_t file_id;                      /* kind "file": the attachment (0: none) */
+	char file_name[256], file_type[128];  /* filled by store_msg_each */
+	int64_t file_size;
 };
 /* Appends m in one transaction: bumps the conversation's last_seq and sets m->id, m->seq,
  * m->at. When (sender, sender_id, client_id) is already in the conversation nothing is
@@ -161,6 +166,14 @@ struct store_search_filter {
 };
 int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,
 			  int (*cb)(void *ud, int64_t conv_id, const char *text), void *ud);
+
+/* ---- chat files ---- */
+struct store_file {
+	int64_t id, site_id, uploader_id, size, created_at;
+	char sha256[65], name[256], content_type[128], uploader[8];
+};
+int store_file_create(struct store *st, struct store_file *f);   /* sets f->id */
+int store_file_get(struct store *st, int64_t id, struct store_file *out);
 
 /* ---- canned responses and tags ---- */
 struct store_canned {

@@ -17,13 +17,13 @@ enum {
 	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
 	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
 	C_FTS_INSERT, C_SEARCH, C_CANNED_ALL, C_CANNED_INSERT, C_CANNED_UPDATE, C_CANNED_DELETE,
-	C_TAGS_DEL, C_TAG_ADD,
+	C_TAGS_DEL, C_TAG_ADD, C_FILE_INSERT, C_FILE_GET,
 	C_END
 };
 _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
 
 #define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at, " \
-		  "auto_reply, auto_reply_delay"
+		  "auto_reply, auto_reply_delay, max_file_bytes, file_types"
 #define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
 		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
 		  "c.updated_at, coalesce(c.closed_at, 0)"
@@ -80,10 +80,12 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(C_MSG_BUMP) = "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 "
 				"RETURNING last_seq",
 		S(C_MSG_INSERT) = "INSERT INTO messages (conversation_id, seq, sender, sender_id, kind, client_id, author, "
-				  "body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9)",
-		S(C_MSG_AFTER) = "SELECT id, conversation_id, seq, sender, sender_id, kind, coalesce(client_id, ''), author, "
-				 "body, created_at FROM messages WHERE conversation_id = ?1 AND seq > ?2 "
-				 "AND (?3 OR kind <> 'note') ORDER BY seq",
+				  "body, created_at, file_id) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9, nullif(?10, 0))",
+		S(C_MSG_AFTER) = "SELECT m.id, m.conversation_id, m.seq, m.sender, m.sender_id, m.kind, coalesce(m.client_id, ''), "
+				 "m.author, m.body, m.created_at, coalesce(m.file_id, 0), coalesce(f.name, ''), "
+				 "coalesce(f.content_type, ''), coalesce(f.size, 0) FROM messages m "
+				 "LEFT JOIN chat_files f ON f.id = m.file_id WHERE m.conversation_id = ?1 AND m.seq > ?2 "
+				 "AND (?3 OR m.kind <> 'note') ORDER BY m.seq",
 		S(C_FTS_INSERT) = "INSERT INTO msg_fts (rowid, bi, uni) VALUES (?1, ?2, ?3)",
 		S(C_SEARCH) = "SELECT m.conversation_id, m.body FROM msg_fts JOIN messages m ON m.id = msg_fts.rowid "
 			      "JOIN conversations c ON c.id = m.conversation_id WHERE msg_fts MATCH ?1 "
@@ -97,6 +99,10 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				     "VALUES (?1, ?2, nullif(?3, 0), ?4, ?4)",
 		S(C_CANNED_UPDATE) = "UPDATE canned SET shortcut = ?2, text = ?3, updated_at = ?4 WHERE id = ?1",
 		S(C_CANNED_DELETE) = "DELETE FROM canned WHERE id = ?1",
+		S(C_FILE_INSERT) = "INSERT INTO chat_files (sha256, name, content_type, size, site_id, uploader, uploader_id, "
+				   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		S(C_FILE_GET) = "SELECT id, sha256, name, content_type, size, site_id, uploader, uploader_id, created_at "
+				"FROM chat_files WHERE id = ?1",
 		S(C_TAGS_DEL) = "DELETE FROM conversation_tags WHERE conversation_id = ?1",
 		S(C_TAG_ADD) = "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?1, ?2)",
 		S(C_BEGIN) = "BEGIN IMMEDIATE",
@@ -139,6 +145,8 @@ static void site_row(sqlite3_stmt *s, void *p)
 	x->created_at = sqlite3_column_int64(s, 9);
 	store__text(s, 10, x->auto_reply, sizeof(x->auto_reply));
 	x->auto_reply_delay = sqlite3_column_int(s, 11);
+	x->max_file_bytes = sqlite3_column_int64(s, 12);
+	store__text(s, 13, x->file_types, sizeof(x->file_types));
 }
 
 static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
@@ -544,6 +552,7 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	store__bind_text(s, 7, m->author);
 	store__bind_text(s, 8, m->body);
 	sqlite3_bind_int64(s, 9, m->at);
+	sqlite3_bind_int64(s, 10, m->file_id);
 	if ((rc = store__run(st, s)) != 0)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(st->db);
@@ -639,6 +648,10 @@ int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_no
 		const unsigned char *b = sqlite3_column_text(s, 8);
 		m.body = b ? (const char *)b : "";
 		m.at = sqlite3_column_int64(s, 9);
+		m.file_id = sqlite3_column_int64(s, 10);
+		store__text(s, 11, m.file_name, sizeof(m.file_name));
+		store__text(s, 12, m.file_type, sizeof(m.file_type));
+		m.file_size = sqlite3_column_int64(s, 13);
 		if ((ret = cb(ud, &m)) != 0)
 			break;
 	}
@@ -737,4 +750,49 @@ int store_conv_set_tags(struct store *st, int64_t conv_id, const char *tags)
 		return rc;
 	}
 	return tx(st, C_COMMIT);
+}
+
+/* ---- chat files ---- */
+
+static void file_row(sqlite3_stmt *s, void *p)
+{
+	struct store_file *f = p;
+	f->id = sqlite3_column_int64(s, 0);
+	store__text(s, 1, f->sha256, sizeof(f->sha256));
+	store__text(s, 2, f->name, sizeof(f->name));
+	store__text(s, 3, f->content_type, sizeof(f->content_type));
+	f->size = sqlite3_column_int64(s, 4);
+	f->site_id = sqlite3_column_int64(s, 5);
+	store__text(s, 6, f->uploader, sizeof(f->uploader));
+	f->uploader_id = sqlite3_column_int64(s, 7);
+	f->created_at = sqlite3_column_int64(s, 8);
+}
+
+int store_file_create(struct store *st, struct store_file *f)
+{
+	sqlite3_stmt *s = q(st, C_FILE_INSERT);
+	if (!s)
+		return KF_EIO;
+	f->created_at = time_now_s();
+	store__bind_text(s, 1, f->sha256);
+	store__bind_text(s, 2, f->name);
+	store__bind_text(s, 3, f->content_type);
+	sqlite3_bind_int64(s, 4, f->size);
+	sqlite3_bind_int64(s, 5, f->site_id);
+	store__bind_text(s, 6, f->uploader);
+	sqlite3_bind_int64(s, 7, f->uploader_id);
+	sqlite3_bind_int64(s, 8, f->created_at);
+	int rc = store__run(st, s);
+	if (rc == 0)
+		f->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_file_get(struct store *st, int64_t id, struct store_file *out)
+{
+	sqlite3_stmt *s = q(st, C_FILE_GET);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return one(st, s, file_row, out);
 }
