@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "store/store.h"
 #include <errno.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,8 @@ static int cmd_serve(struct opts *o, struct config *c)
 	app.login_email = ratelimit_new(c->login_per_min, 60);
 
 	uv_loop_t *loop = uv_default_loop();
+	/* A peer that resets mid-write must cost an EPIPE on that socket, not the process. */
+	signal(SIGPIPE, SIG_IGN);
 	app.loop = loop;
 	app.srv = http_server_new(loop, &c->lim);
 	http_server_set_userdata(app.srv, &app);

@@ -21,6 +21,8 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 /* A message from the system (kind "text" or "event") into the conversation. */
 void chat_system_message(struct app *a, const struct store_conv *c, const char *kind, const char *text);
 
+void chat_visitor_shutdown(void);
+
 /* autoreply.c: arms the site's "we'll be with you shortly" for a waiting conversation */
 void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 

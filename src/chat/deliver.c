@@ -9,16 +9,45 @@
 #include <stdio.h>
 #include <string.h>
 
+/* 1 when a string anywhere in v holds U+0000, which C strings would silently cut. */
+static int has_nul(json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (json_is_string(v))
+		return strlen(json_string_value(v)) != json_string_length(v);
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x)
+			if (has_nul(x))
+				return 1;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (has_nul(x))
+				return 1;
+	}
+	return 0;
+}
+
 json_t *chat_parse_frame(struct ws_conn *ws, int binary, const char *data, size_t len)
 {
-	json_t *v = NULL;
-	char why[160];
+	json_error_t err;
 	if (binary) {
 		hub_error(ws, "bad_json", "frames are JSON text", NULL);
 		return NULL;
 	}
-	if (json_parse_object(data, len, &v, why, sizeof(why)) != JSON_OK) {
-		hub_error(ws, "bad_json", why, NULL);
+	/* \u0000 is parsed (not refused as bad JSON) so the answer can carry the client_id. */
+	json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	if (!v || !json_is_object(v)) {
+		hub_error(ws, "bad_json", v ? "a frame is a JSON object" : err.text, NULL);
+		json_decref(v);
+		return NULL;
+	}
+	if (has_nul(v)) {
+		json_t *cid = json_object_get(v, "client_id");
+		hub_error(ws, "invalid_field", "strings may not contain U+0000",
+			  json_is_string(cid) && !has_nul(cid) ? json_string_value(cid) : NULL);
+		json_decref(v);
 		return NULL;
 	}
 	return v;

@@ -18,8 +18,6 @@ struct vconn {                    /* one visitor socket */
 	int64_t site_id, visitor_id;  /* visitor_id 0 until hello */
 	int preview;                  /* the site lets agents see drafts */
 	char name[128];
-	double tokens;                /* message rate limit (token bucket) */
-	int64_t tokens_at_ms;
 };
 
 struct aconn {                    /* one agent socket */

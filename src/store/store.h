@@ -152,6 +152,9 @@ struct store_msg {
  * m->at. When (sender, sender_id, client_id) is already in the conversation nothing is
  * written: m gets the stored id/seq/at and *dup is 1. */
 int store_msg_append(struct store *st, struct store_msg *m, int *dup);
+/* The message a sender stored under client_id in the conversation (id, seq, at). */
+int store_msg_find(struct store *st, int64_t conv_id, const char *sender, int64_t sender_id, const char *client_id,
+		   struct store_msg *out);
 /* Messages with seq > after, in seq order; notes only when with_notes. */
 int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_notes,
 		   int (*cb)(void *ud, const struct store_msg *m), void *ud);

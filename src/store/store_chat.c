@@ -602,6 +602,25 @@ int store_search_messages(struct store *st, const char *match, const struct stor
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : KF_EINVAL;
 }
 
+int store_msg_find(struct store *st, int64_t conv_id, const char *sender, int64_t sender_id, const char *client_id,
+		   struct store_msg *out)
+{
+	struct store_msg m;
+	struct found f = { 0, 0, 0 };
+	memset(&m, 0, sizeof(m));
+	m.conversation_id = conv_id;
+	snprintf(m.sender, sizeof(m.sender), "%s", sender);
+	m.sender_id = sender_id;
+	snprintf(m.client_id, sizeof(m.client_id), "%s", client_id);
+	int rc = find_dup(st, &m, &f);
+	if (rc == 0) {
+		out->id = f.id;
+		out->seq = f.seq;
+		out->at = f.at;
+	}
+	return rc;
+}
+
 int store_msg_append(struct store *st, struct store_msg *m, int *dup)
 {
 	struct found f = { 0, 0, 0 };

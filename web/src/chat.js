@@ -313,6 +313,11 @@ export const accept = (id) => send({ type: 'accept', conversation_id: id });
 export const closeConv = (id) => send({ type: 'close', conversation_id: id });
 export const reopen = (id) => send({ type: 'reopen', conversation_id: id });
 
+/* A summary from REST (e.g. after saving tags) merged into what the inbox shows. */
+export function updateConv(c) {
+	setConv(c);
+}
+
 /* Closed conversations come from REST (the socket's welcome lists only open ones). */
 export function addClosed(list) {
 	const next = { ...convs.value };

@@ -6,6 +6,7 @@ import htm from 'htm';
 import { get } from './api.js';
 import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
+import { Stars, TagsEditor, canned, loadCanned, matchCanned, fillVars } from './extras.js';
 
 const html = htm.bind(h);
 
@@ -188,7 +189,7 @@ function InboxList() {
 }
 
 /* ---- the conversation view ---- */
-function Message({ m, mine, state }) {
+export function Message({ m, mine, state }) {
 	const cls = ['msg', 'from-' + m.from, 'kind-' + (m.kind || 'text')];
 	if (mine) cls.push('mine');
 	if (m.kind === 'event' || m.from === 'system') {
@@ -207,6 +208,30 @@ function Message({ m, mine, state }) {
 function Reply({ id, c }) {
 	const note = useSignal(false);
 	const ref = useRef(null);
+	// Canned responses: "/" at the start of the box lists the shortcuts that match what follows.
+	const slash = useSignal(null); // the text after "/" while the box holds only "/word", else null
+	const pick = useSignal(0);
+	useEffect(() => {
+		loadCanned();
+	}, []);
+	const items = slash.value != null && canned.value ? matchCanned(slash.value) : [];
+	function onText(v) {
+		const m = /^\/([A-Za-z0-9_-]*)$/.exec(v);
+		const next = m ? m[1].toLowerCase() : null;
+		if (next != null && slash.value == null) loadCanned();
+		if (next !== slash.value) pick.value = 0;
+		slash.value = next;
+	}
+	function insert(item) {
+		const el = ref.current;
+		if (!el || !item) return;
+		el.value = fillVars(item.text, chat.convs.value[id] || c);
+		slash.value = null;
+		el.style.height = 'auto';
+		el.style.height = Math.min(el.scrollHeight, 200) + 'px';
+		el.focus();
+		el.setSelectionRange(el.value.length, el.value.length);
+	}
 	function submit() {
 		const el = ref.current;
 		const text = el.value.trim();
@@ -221,7 +246,25 @@ function Reply({ id, c }) {
 	}}>
 		<textarea id="reply-input" ref=${ref} rows="2" maxlength="10000"
 			placeholder=${note.value ? t('chat.notePh') : t('chat.replyPh')} aria-label=${t('chat.replyPh')}
+			aria-autocomplete="list" aria-controls=${items.length ? 'canned-pop' : undefined}
 			onKeyDown=${(e) => {
+				if (items.length && !e.isComposing && e.keyCode !== 229) {
+					if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+						e.preventDefault();
+						pick.value = (pick.value + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+						return;
+					}
+					if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+						e.preventDefault();
+						insert(items[Math.min(pick.value, items.length - 1)]);
+						return;
+					}
+					if (e.key === 'Escape') {
+						e.preventDefault();
+						slash.value = null;
+						return;
+					}
+				}
 				if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
 					e.preventDefault();
 					submit();
@@ -231,9 +274,17 @@ function Reply({ id, c }) {
 				const el = e.currentTarget;
 				el.style.height = 'auto';
 				el.style.height = Math.min(el.scrollHeight, 200) + 'px';
+				onText(el.value);
 				if (!note.value) chat.typing(id, el.value.length > 0);
 			}}
 			onBlur=${() => chat.typing(id, false)}></textarea>
+		${items.length > 0 && html`<ul class="canned-pop" id="canned-pop" role="listbox" aria-label=${t('canned.title')}>
+			${items.map((it, i) => html`<li key=${it.id} role="option" aria-selected=${i === pick.value ? 'true' : 'false'}>
+				<button type="button" class=${'canned-item' + (i === pick.value ? ' current' : '')} data-shortcut=${it.shortcut} tabindex="-1"
+					onMouseDown=${(e) => e.preventDefault()} onClick=${() => insert(it)}>
+					<code>/${it.shortcut}</code><span class="canned-text">${it.text}</span></button></li>`)}
+		</ul>`}
+		${slash.value != null && canned.value && !items.length && html`<p class="muted small-text canned-none">${t('canned.noMatch')}</p>`}
 		<div class="reply-bar">
 			<label class="note-toggle"><input type="checkbox" id="reply-note" checked=${note.value}
 				onChange=${(e) => (note.value = e.currentTarget.checked)} /> ${t('chat.noteToggle')}</label>
@@ -267,10 +318,12 @@ function ConversationView({ id }) {
 				<strong>${c ? visitorName(c) : '#' + id}</strong>
 				<span class="muted">${c && c.site_name}${c && c.agent ? ' · ' + c.agent.name : ''}${c && c.visitor && c.visitor.email ? ' · ' + c.visitor.email : ''}</span>
 			</div>
+			<${Stars} c=${c} id="conv-rating" withComment=${true} />
 			<span id="conv-status" class=${'pill st-' + status}>${status && t('chat.cstatus.' + status)}</span>
 			${canAccept && html`<button type="button" id="conv-accept" class="primary" onClick=${() => chat.accept(id)}>${t('chat.accept')}</button>`}
 			${status && status !== 'closed' && html`<button type="button" id="conv-close" onClick=${() => chat.closeConv(id)}>${t('chat.close')}</button>`}
 			${status === 'closed' && html`<button type="button" id="conv-reopen" onClick=${() => chat.reopen(id)}>${t('chat.reopen')}</button>`}
+			${c && html`<${TagsEditor} key=${id} c=${c} />`}
 		</header>
 		<ul class="msgs" ref=${listRef} role="log" aria-live="polite">
 			${msgs.map((m) => {

@@ -7,6 +7,9 @@ import { get, post, setCsrf, ApiError } from './api.js';
 import { LANGS, lang, setLang, t } from './i18n.js';
 import { Inbox, startChat, stopChat } from './inbox.js';
 import { SitesPanel } from './sites.js';
+import { HistoryPanel } from './history.js';
+import { CannedPanel } from './canned.js';
+import { currentUser } from './extras.js';
 
 const html = htm.bind(h);
 
@@ -17,11 +20,12 @@ const bootError = signal('');
 const ROLE_RANK = { agent: 1, supervisor: 2, admin: 3 };
 const NAV = [
 	{ id: 'inbox', role: 'agent' },
+	{ id: 'history', role: 'agent' },
 	{ id: 'visitors', role: 'agent' },
 	{ id: 'customers', role: 'agent' },
 	{ id: 'reports', role: 'supervisor' },
 	{ id: 'kb', role: 'supervisor' },
-	{ id: 'settings', role: 'admin' },
+	{ id: 'settings', role: 'supervisor' }, // sites: admins; canned responses: supervisors too
 	{ id: 'users', role: 'admin' },
 	{ id: 'apikeys', role: 'admin' },
 ];
@@ -162,10 +166,13 @@ const KEY_COLS = [
 	{ label: 'col.revoked', render: (k) => (k.revoked_at ? fmtTime(k.revoked_at) : '') },
 ];
 
-function Panel({ id }) {
+function Panel({ id, role }) {
 	let body;
 	if (id === 'inbox') body = html`<${Inbox} />`;
-	else if (id === 'settings') body = html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`;
+	else if (id === 'history') body = html`<${HistoryPanel} />`;
+	else if (id === 'settings')
+		body = html`${role === 'admin' && html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`}
+			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
 	else if (id === 'apikeys') body = html`<${ListPanel} url="/api/v1/apikeys" field="apikeys" cols=${KEY_COLS} rowKey="id" />`;
 	else
@@ -183,6 +190,9 @@ function Console({ me }) {
 	const items = navFor(me.role);
 	const current = items.some((n) => n.id === panel.value) ? panel.value : items.length ? items[0].id : '';
 	const menuOpen = useSignal(false);
+	useEffect(() => {
+		currentUser.value = me;
+	}, [me]);
 	// The chat connection lives as long as the console: new-chat alerts ring on every panel.
 	useEffect(() => {
 		if (ROLE_RANK[me.role]) startChat();
@@ -224,7 +234,7 @@ function Console({ me }) {
 					)}
 				</ul>
 			</nav>
-			<main class=${'content content-' + current}>${current && html`<${Panel} key=${current} id=${current} />`}</main>
+			<main class=${'content content-' + current}>${current && html`<${Panel} key=${current} id=${current} role=${me.role} />`}</main>
 		</div>
 	</div>`;
 }

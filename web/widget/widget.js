@@ -30,6 +30,8 @@
 			reconnecting: '连接已断开，正在重连…', blocked: '此网站暂时无法使用在线客服',
 			closed: '对话已结束，发送消息可开始新的对话', you: '我', agent: '客服',
 			greet: '您好！有什么可以帮您？', offmsg: '客服暂时不在线，请留言，我们会尽快回复。',
+			end: '结束对话', rateQ: '请为本次服务评分', rateCm: '留下您的意见（可选）', rateSend: '提交评价',
+			thanks: '感谢您的评价！',
 		},
 		'zh-TW': {
 			open: '線上客服', close: '關閉', title: '線上客服', online: '線上', offline: '離線',
@@ -38,6 +40,8 @@
 			reconnecting: '連線已中斷，正在重新連線…', blocked: '此網站暫時無法使用線上客服',
 			closed: '對話已結束，傳送訊息可開始新的對話', you: '我', agent: '客服',
 			greet: '您好！有什麼可以幫您？', offmsg: '客服暫時不在線上，請留言，我們會盡快回覆。',
+			end: '結束對話', rateQ: '請為本次服務評分', rateCm: '留下您的意見（選填）', rateSend: '送出評價',
+			thanks: '感謝您的評價！',
 		},
 		en: {
 			open: 'Chat with us', close: 'Close', title: 'Chat', online: 'Online', offline: 'Offline',
@@ -46,6 +50,8 @@
 			reconnecting: 'Connection lost, reconnecting…', blocked: 'Chat is not available on this site',
 			closed: 'This conversation has ended; send a message to start a new one', you: 'You', agent: 'Agent',
 			greet: 'Hi! How can we help?', offmsg: 'We are offline right now. Leave a message and we will reply soon.',
+			end: 'End chat', rateQ: 'How did we do?', rateCm: 'Any comments? (optional)', rateSend: 'Send rating',
+			thanks: 'Thank you for your feedback!',
 		},
 	};
 	function mapLang(tag) {
@@ -116,6 +122,8 @@
 	var typingTimer = 0, typingSentAt = 0, typingPending = false, lastDraft = '';
 	var agentTypingTimer = 0;
 	var lastRead = 0;
+	var rateBox = null;        // the rating form, for the conversation in its data-cid
+	var rated = {};            // conversation id -> 1 once rated
 
 	/* ---- the shadow DOM ---- */
 	var host = el('div', { id: 'kefu-widget' });
@@ -137,6 +145,7 @@
 	var titleEl = el('span', { cls: 'kefu-title', text: S.title });
 	var statusEl = el('span', { id: 'kefu-status', cls: 'kefu-off', text: '' });
 	var closeBtn = el('button', { type: 'button', cls: 'kefu-x', 'aria-label': S.close, title: S.close, text: '\u00d7' });
+	var endBtn = el('button', { id: 'kefu-end', type: 'button', cls: 'kefu-end', hidden: '', text: S.end });
 	var connEl = el('div', { cls: 'kefu-conn', role: 'status', hidden: '' });
 	var list = el('div', { cls: 'kefu-list', role: 'log', 'aria-live': 'polite' });
 	var greetEl = el('div', { cls: 'kefu-greet' });
@@ -145,7 +154,7 @@
 	var input = el('textarea', { id: 'kefu-input', rows: '1', placeholder: S.ph, 'aria-label': S.ph, maxlength: '10000', enterkeyhint: 'send' });
 	var sendBtn = el('button', { id: 'kefu-send', type: 'button', text: S.send });
 	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
-		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), closeBtn]),
+		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), endBtn, closeBtn]),
 		connEl,
 		list,
 		typingEl,
@@ -209,11 +218,7 @@
 		var key = m.conversation_id + ':' + m.seq;
 		if (seen[key]) return;
 		seen[key] = 1;
-		if (m.conversation_id !== convId) {
-			// A new conversation (the old one was closed): seqs start over.
-			convId = m.conversation_id;
-			lastSeq = 0;
-		}
+		setConv(m.conversation_id);
 		if (m.seq > lastSeq) lastSeq = m.seq;
 		var node = m.client_id && m.from === 'visitor' ? mine[m.client_id] : null;
 		if (node) {
@@ -250,6 +255,58 @@
 			typingEl.removeAttribute('hidden');
 			agentTypingTimer = setTimeout(function () { showAgentTyping(false); }, 8000);
 		} else typingEl.setAttribute('hidden', '');
+	}
+
+	/* A new conversation (the old one was closed): its seqs start over. */
+	function setConv(id) {
+		if (!id || id === convId) return;
+		convId = id;
+		lastSeq = 0;
+		lastRead = 0;
+		convStatus = '';
+		showEnd();
+	}
+	function showEnd() {
+		if (convId && convStatus !== 'closed') endBtn.removeAttribute('hidden');
+		else endBtn.setAttribute('hidden', '');
+	}
+
+	/* ---- rating: five stars and a comment once a conversation is closed ---- */
+	function thank() {
+		var t = el('div', { id: 'kefu-thanks', cls: 'kefu-msg kefu-sys', role: 'status', text: S.thanks });
+		if (rateBox && rateBox.parentNode) list.replaceChild(t, rateBox);
+		else list.appendChild(t);
+		rateBox = null;
+		scrollDown();
+	}
+	function askRating(id) {
+		if (rated[id] || (rateBox && +rateBox.getAttribute('data-cid') === id)) return;
+		if (rateBox && rateBox.parentNode) list.removeChild(rateBox);
+		var v = 0, stars = [];
+		var row = el('div', { cls: 'kefu-stars', role: 'group', 'aria-label': S.rateQ });
+		for (var n = 1; n <= 5; n++) {
+			stars.push(el('button', { type: 'button', cls: 'kefu-star', 'data-v': n, 'aria-label': n + '/5', 'aria-pressed': 'false', text: '\u2605' }));
+			row.appendChild(stars[n - 1]);
+		}
+		var cm = el('textarea', { id: 'kefu-rate-comment', rows: '2', maxlength: '300', placeholder: S.rateCm, 'aria-label': S.rateCm });
+		var sb = el('button', { id: 'kefu-rate-send', type: 'button', disabled: '', text: S.rateSend });
+		row.addEventListener('click', function (e) {
+			var b = e.target.closest && e.target.closest('.kefu-star');
+			if (!b) return;
+			v = +b.getAttribute('data-v');
+			for (var k = 0; k < 5; k++) stars[k].setAttribute('aria-pressed', k < v ? 'true' : 'false');
+			sb.removeAttribute('disabled');
+		});
+		sb.addEventListener('click', function () {
+			var c = cm.value.replace(/^\s+|\s+$/g, '');
+			if (v && send({ type: 'rate', conversation_id: id, rating: v, comment: c || undefined })) {
+				rated[id] = 1;
+				thank();
+			}
+		});
+		rateBox = el('div', { id: 'kefu-rate', cls: 'kefu-rate', 'data-cid': id }, [el('div', { cls: 'kefu-rq', text: S.rateQ }), row, cm, sb]);
+		list.appendChild(rateBox);
+		scrollDown();
 	}
 
 	/* ---- sending ---- */
@@ -359,8 +416,9 @@
 					applyConfig();
 				}
 				if (f.conversation) {
-					if (f.conversation.id !== convId) { convId = f.conversation.id; lastSeq = 0; }
+					setConv(f.conversation.id);
 					convStatus = f.conversation.status || '';
+					showEnd();
 				}
 				(f.messages || []).forEach(onMessage);
 				// Unacked messages go again, in order; the server drops duplicates by client_id.
@@ -373,7 +431,7 @@
 			case 'ack':
 				dropOutbox(f.client_id);
 				var node = mine[f.client_id];
-				if (f.conversation_id && f.conversation_id !== convId) { convId = f.conversation_id; lastSeq = 0; }
+				setConv(f.conversation_id);
 				if (node) {
 					if (node.getAttribute('data-state') !== 'read') setState(node, 'delivered');
 					node.setAttribute('data-seq', f.seq);
@@ -403,13 +461,21 @@
 				break;
 			case 'conversation':
 				var c = f.conversation || {};
-				if (c.id && c.id !== convId) { convId = c.id; lastSeq = 0; }
+				if (c.rating) {
+					// Rated (here or in another tab): no form for it any more.
+					rated[c.id] = 1;
+					if (rateBox && +rateBox.getAttribute('data-cid') === c.id) thank();
+				}
+				if (c.id < convId) break; // an older conversation (its rating was saved)
+				setConv(c.id);
 				if (c.status === 'closed' && convStatus !== 'closed') {
 					list.appendChild(el('div', { cls: 'kefu-msg kefu-sys', 'data-from': 'system', text: S.closed }));
 					showAgentTyping(false);
 					scrollDown();
+					if (!c.rating) askRating(c.id);
 				}
 				convStatus = c.status || convStatus;
+				showEnd();
 				break;
 			case 'error':
 				if (f.client_id) {
@@ -459,6 +525,9 @@
 
 	launcher.addEventListener('click', function () { (isOpen ? close : open)(); });
 	closeBtn.addEventListener('click', close);
+	endBtn.addEventListener('click', function () {
+		if (convStatus !== 'closed' && send({ type: 'close' })) endBtn.setAttribute('hidden', '');
+	});
 	sendBtn.addEventListener('click', function () { submit(); input.focus(); });
 	input.addEventListener('keydown', function (e) {
 		if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
