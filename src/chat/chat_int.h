@@ -30,6 +30,7 @@ void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 int  chat_files_init(struct app *a);
 void chat_file_url(int64_t id, char *out, size_t outsz);
 void chat_h_file_upload(struct http_req *r);
+void chat_h_file_preflight(struct http_req *r);
 void chat_h_file_get(struct http_req *r);
 /* Checks that file_id may be sent into c by this uploader; fills m's file fields. 0 or an
  * error code (answered on ws). */

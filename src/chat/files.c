@@ -129,6 +129,37 @@ static json_t *file_json(const struct store_file *f)
 			 "content_type", f->content_type, "url", url);
 }
 
+/* The widget uploads from the shop's pages: answer CORS for the site's allowed origins. */
+static int cors(struct http_req *r, const struct store_site *s)
+{
+	const char *origin = http_header(r, "origin");
+	if (!origin)
+		return 1;
+	char list[1100], want[260];
+	snprintf(list, sizeof(list), " %s ", s->origins);
+	snprintf(want, sizeof(want), " %.250s ", origin);
+	if (s->origins[0] && !strstr(list, want))
+		return 0;
+	http_add_header(r, "Access-Control-Allow-Origin", origin);
+	http_add_header(r, "Vary", "Origin");
+	return 1;
+}
+
+/* OPTIONS /api/v1/chat/files?site=KEY: the browser's preflight for X-Visitor-Token. */
+void chat_h_file_preflight(struct http_req *r)
+{
+	struct store_site s;
+	const char *key = http_query(r, "site");
+	if (!key || store_site_by_key(app_of(r)->st, key, &s) != 0 || !cors(r, &s)) {
+		http_reply_error(r, 403, "forbidden", "origin not allowed for this site");
+		return;
+	}
+	http_add_header(r, "Access-Control-Allow-Methods", "POST");
+	http_add_header(r, "Access-Control-Allow-Headers", "X-Visitor-Token, Content-Type");
+	http_add_header(r, "Access-Control-Max-Age", "600");
+	http_reply(r, 204, NULL, NULL, 0);
+}
+
 /* POST /api/v1/chat/files?site=KEY, multipart with one file. */
 void chat_h_file_upload(struct http_req *r)
 {
@@ -140,6 +171,10 @@ void chat_h_file_upload(struct http_req *r)
 	memset(&f, 0, sizeof(f));
 	if (!key || store_site_by_key(a->st, key, &s) != 0) {
 		http_reply_error(r, 404, "not_found", "no such site");
+		return;
+	}
+	if (!cors(r, &s)) {
+		http_reply_error(r, 403, "forbidden", "origin not allowed for this site");
 		return;
 	}
 	if (uploader(r, &s, &f) != 0) {

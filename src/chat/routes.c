@@ -433,6 +433,7 @@ static const struct route routes[] = {
 	{ M_PATCH, "/api/v1/canned/:id", chat_h_canned_update, ROUTE_JSON, ACCESS_SUPERVISOR, NULL, "api", NULL },
 	{ M_DELETE, "/api/v1/canned/:id", chat_h_canned_delete, 0, ACCESS_SUPERVISOR, NULL, "api", NULL },
 	{ M_POST, "/api/v1/chat/files", chat_h_file_upload, ROUTE_UPLOAD, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_OPTIONS, "/api/v1/chat/files", chat_h_file_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/api/v1/chat/files/:id", chat_h_file_get, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/widget.js", h_widget_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/demo", h_demo, 0, ACCESS_PUBLIC, NULL, "static", NULL },

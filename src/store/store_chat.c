@@ -41,10 +41,11 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	static const char *const sql[C_END - STORE_SLOT_CHAT] = {
 #define S(x) [x - STORE_SLOT_CHAT]
 		S(C_SITE_INSERT) = "INSERT INTO sites (key, name, origins, greeting, color, languages, preview, "
-				   "offline_message, auto_reply, auto_reply_delay, created_at) "
-				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				   "offline_message, auto_reply, auto_reply_delay, max_file_bytes, file_types, created_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 		S(C_SITE_UPDATE) = "UPDATE sites SET name = ?2, origins = ?3, greeting = ?4, color = ?5, languages = ?6, "
-				   "preview = ?7, offline_message = ?8, auto_reply = ?9, auto_reply_delay = ?10 WHERE id = ?1",
+				   "preview = ?7, offline_message = ?8, auto_reply = ?9, auto_reply_delay = ?10, "
+				   "max_file_bytes = ?11, file_types = ?12 WHERE id = ?1",
 		S(C_SITE_GET) = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
 		S(C_SITE_BY_KEY) = "SELECT " SITE_COLS " FROM sites WHERE key = ?1",
 		S(C_SITE_ALL) = "SELECT " SITE_COLS " FROM sites ORDER BY id",
@@ -160,6 +161,8 @@ static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
 	store__bind_text(s, first + 6, x->offline_message);
 	store__bind_text(s, first + 7, x->auto_reply);
 	sqlite3_bind_int(s, first + 8, x->auto_reply_delay);
+	sqlite3_bind_int64(s, first + 9, x->max_file_bytes);
+	store__bind_text(s, first + 10, x->file_types);
 }
 
 int store_site_create(struct store *st, struct store_site *x)
@@ -171,7 +174,7 @@ int store_site_create(struct store *st, struct store_site *x)
 		x->created_at = time_now_s();
 	store__bind_text(s, 1, x->key);
 	site_bind(s, x, 2);
-	sqlite3_bind_int64(s, 11, x->created_at);
+	sqlite3_bind_int64(s, 13, x->created_at);
 	int rc = store__run(st, s);
 	if (rc == 0)
 		x->id = sqlite3_last_insert_rowid(st->db);

@@ -7,6 +7,10 @@ export function setCsrf(token) {
 	csrfToken = token || '';
 }
 
+export function getCsrf() {
+	return csrfToken;
+}
+
 export class ApiError extends Error {
 	constructor(status, code, message) {
 		super(message || code || 'HTTP ' + status);

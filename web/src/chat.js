@@ -11,7 +11,7 @@ export const convs = signal({});
 export const currentId = signal(0);
 /* id -> [message...] sorted by seq, only for conversations loaded with watch (so the cache has no gaps). */
 export const messages = signal({});
-/* id -> [{client_id, text, note, state}] replies not yet acknowledged. */
+/* id -> [{client_id, text, note, file, state}] replies not yet acknowledged (file: an uploaded file to send). */
 export const outbox = signal({});
 /* id -> the visitor's live draft. */
 export const drafts = signal({});
@@ -36,6 +36,12 @@ const listeners = new Set();
 export function onConversation(fn) {
 	listeners.add(fn);
 	return () => listeners.delete(fn);
+}
+
+/* The msg frame for an outbox entry (sent again unchanged after a reconnect or a retry). */
+function msgFrame(id, o) {
+	return { type: 'msg', conversation_id: +id, client_id: o.client_id, text: o.text || undefined, note: o.note || undefined,
+		file_id: o.file ? o.file.id : undefined };
 }
 
 function send(obj) {
@@ -202,7 +208,7 @@ function handle(f) {
 			if (watched) send({ type: 'watch', conversation_id: watched, last_seq: lastSeq[watched] || 0 });
 			for (const [id, list] of Object.entries(outbox.value))
 				for (const o of list)
-					if (o.state !== 'failed') send({ type: 'msg', conversation_id: +id, client_id: o.client_id, text: o.text, note: o.note || undefined });
+					if (o.state !== 'failed') send(msgFrame(id, o));
 			clearInterval(pingTimer);
 			pingTimer = setInterval(() => send({ type: 'ping' }), 25000);
 			break;
@@ -228,7 +234,8 @@ function handle(f) {
 				outbox.value = { ...outbox.value, [id]: ob.filter((x) => x !== o) };
 				addMessages(id, [
 					{ id: f.id, conversation_id: id, seq: f.seq, from: 'agent', author: { name: (agent.value && agent.value.name) || '' },
-						kind: o.note ? 'note' : 'text', text: o.text, client_id: f.client_id, at: f.at, mine: true },
+						kind: o.file ? 'file' : o.note ? 'note' : 'text', text: o.text || (o.file ? o.file.name : ''), file: o.file,
+						client_id: f.client_id, at: f.at, mine: true },
 				]);
 			}
 			break;
@@ -285,8 +292,16 @@ export function reply(id, text, note) {
 	const client_id = 'a' + Date.now().toString(36) + '-' + (++seqNo).toString(36) + Math.random().toString(36).slice(2, 6);
 	const o = { client_id, text, note: !!note, state: 'sending', at: Date.now() };
 	outbox.value = { ...outbox.value, [id]: [...(outbox.value[id] || []), o] };
-	send({ type: 'msg', conversation_id: id, client_id, text, note: note ? true : undefined });
+	send(msgFrame(id, o));
 	typing(id, false);
+}
+
+/* Sends an uploaded file ({id, name, size, content_type, url} from POST /api/v1/chat/files). */
+export function replyFile(id, file) {
+	const client_id = 'a' + Date.now().toString(36) + '-' + (++seqNo).toString(36) + Math.random().toString(36).slice(2, 6);
+	const o = { client_id, text: '', file, note: false, state: 'sending', at: Date.now() };
+	outbox.value = { ...outbox.value, [id]: [...(outbox.value[id] || []), o] };
+	send(msgFrame(id, o));
 }
 
 export function retryFailed(id, client_id) {
@@ -294,7 +309,7 @@ export function retryFailed(id, client_id) {
 	const o = list.find((x) => x.client_id === client_id);
 	if (!o) return;
 	outbox.value = { ...outbox.value, [id]: list.map((x) => (x === o ? { ...x, state: 'sending', error: '' } : x)) };
-	send({ type: 'msg', conversation_id: id, client_id, text: o.text, note: o.note || undefined });
+	send(msgFrame(id, o));
 }
 
 let typingState = {};

@@ -7,6 +7,7 @@ import { get } from './api.js';
 import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
 import { Stars, TagsEditor, canned, loadCanned, matchCanned, fillVars } from './extras.js';
+import { FileBody, siteKey, upload } from './files.js';
 
 const html = htm.bind(h);
 
@@ -200,12 +201,55 @@ export function Message({ m, mine, state }) {
 		data-state=${state || undefined}>
 		<div class="msg-meta"><span class="msg-who">${who}</span>${m.kind === 'note' && html`<span class="note-tag">${t('chat.note')}</span>`}
 			<time>${shortTime(m.at)}</time></div>
-		<div class="msg-body">${linkify(m.text)}</div>
+		<div class="msg-body">${m.kind === 'file' && m.file ? html`<${FileBody} file=${m.file} text=${m.text} />` : linkify(m.text)}</div>
 		${state && html`<div class="msg-state">${t('chat.state.' + state)}</div>`}
 	</li>`;
 }
 
-function Reply({ id, c }) {
+/* Uploads for one conversation, one file at a time: progress (null when idle, else 0..1) and the last error. */
+function useUploads(id) {
+	const progress = useSignal(null);
+	const error = useSignal('');
+	const queue = useRef([]);
+	async function pump() {
+		if (progress.value != null || !queue.current.length) return;
+		const file = queue.current.shift();
+		progress.value = 0;
+		error.value = '';
+		try {
+			const c = chat.convs.value[id];
+			if (!c) throw new Error('no conversation');
+			const key = await siteKey(c.site_id);
+			const f = await upload(key, file, (p) => (progress.value = p));
+			chat.replyFile(id, f);
+		} catch (e) {
+			error.value = e && e.code ? e.code : 'generic';
+		} finally {
+			progress.value = null;
+		}
+		pump();
+	}
+	return {
+		progress,
+		error,
+		add(files) {
+			for (const f of files || []) queue.current.push(f);
+			pump();
+		},
+	};
+}
+
+const clip = html`<svg class="icon-clip" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor"
+	stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"
+	d="M16.5 6.5 8.6 14.4a1.6 1.6 0 0 0 2.3 2.3l8-8a3.2 3.2 0 0 0-4.6-4.6l-8.3 8.3a4.8 4.8 0 0 0 6.8 6.8l7.2-7.2" /></svg>`;
+
+function fileErrText(code) {
+	const k = 'chat.fileErr.' + code;
+	const s = t(k);
+	return s === k ? t('chat.fileErr.generic') : s;
+}
+
+function Reply({ id, c, up }) {
 	const note = useSignal(false);
 	const ref = useRef(null);
 	// Canned responses: "/" at the start of the box lists the shortcuts that match what follows.
@@ -285,7 +329,16 @@ function Reply({ id, c }) {
 					<code>/${it.shortcut}</code><span class="canned-text">${it.text}</span></button></li>`)}
 		</ul>`}
 		${slash.value != null && canned.value && !items.length && html`<p class="muted small-text canned-none">${t('canned.noMatch')}</p>`}
+		${up.progress.value != null && html`<progress id="reply-progress" max="100" value=${Math.round(up.progress.value * 100)}
+			aria-label=${t('chat.uploading')}></progress>`}
+		${up.error.value && html`<p id="reply-file-error" class="error small-text" role="alert">${fileErrText(up.error.value)}</p>`}
 		<div class="reply-bar">
+			<button type="button" id="reply-attach" class="small" title=${t('chat.attach')} aria-label=${t('chat.attach')}
+				disabled=${c && c.status === 'closed'} onClick=${(e) => e.currentTarget.nextElementSibling.click()}>${clip}</button>
+			<input type="file" id="reply-file" hidden multiple onChange=${(e) => {
+				up.add([...e.currentTarget.files]);
+				e.currentTarget.value = '';
+			}} />
 			<label class="note-toggle"><input type="checkbox" id="reply-note" checked=${note.value}
 				onChange=${(e) => (note.value = e.currentTarget.checked)} /> ${t('chat.noteToggle')}</label>
 			<span class="spacer"></span>
@@ -303,15 +356,37 @@ function ConversationView({ id }) {
 	const readSeq = chat.visitorRead.value[id] || 0;
 	const me = chat.agent.value;
 	const listRef = useRef(null);
+	const up = useUploads(id);
+	const drop = useSignal(false);
 	useEffect(() => {
 		const el = listRef.current;
 		if (el) el.scrollTop = el.scrollHeight;
 	}, [msgs.length, ob.length, draft, id]);
+	// An image that loads later grows the list: keep the end in view.
+	const onImg = (e) => {
+		const el = listRef.current;
+		if (el && e.target && e.target.tagName === 'IMG') el.scrollTop = el.scrollHeight;
+	};
 
 	const status = c ? c.status : '';
 	const mineOwner = c && c.agent && me && c.agent.id === me.id;
 	const canAccept = c && (status === 'waiting' || status === 'offline' || (status === 'active' && !mineOwner));
-	return html`<section class="conv-view" aria-label=${c ? visitorName(c) : ''}>
+	const hasFiles = (e) => e.dataTransfer && [...(e.dataTransfer.types || [])].includes('Files');
+	return html`<section class=${'conv-view' + (drop.value ? ' is-drop' : '')} aria-label=${c ? visitorName(c) : ''}
+		onDragOver=${(e) => {
+			if (!hasFiles(e) || status === 'closed') return;
+			e.preventDefault();
+			drop.value = true;
+		}}
+		onDragLeave=${(e) => {
+			if (!e.relatedTarget || !e.currentTarget.contains(e.relatedTarget)) drop.value = false;
+		}}
+		onDrop=${(e) => {
+			drop.value = false;
+			if (!e.dataTransfer || !e.dataTransfer.files || !e.dataTransfer.files.length) return;
+			e.preventDefault();
+			if (status !== 'closed') up.add([...e.dataTransfer.files]);
+		}}>
 		<header class="conv-head">
 			<button type="button" class="back small" onClick=${() => chat.open(0)} aria-label=${t('chat.back')}>←</button>
 			<div class="conv-title">
@@ -325,25 +400,25 @@ function ConversationView({ id }) {
 			${status === 'closed' && html`<button type="button" id="conv-reopen" onClick=${() => chat.reopen(id)}>${t('chat.reopen')}</button>`}
 			${c && html`<${TagsEditor} key=${id} c=${c} />`}
 		</header>
-		<ul class="msgs" ref=${listRef} role="log" aria-live="polite">
+		<ul class="msgs" ref=${listRef} role="log" aria-live="polite" onLoadCapture=${onImg}>
 			${msgs.map((m) => {
 				const mine = m.from === 'agent' && (m.mine || (me && m.author && m.author.name === me.name));
 				const state = mine && m.kind !== 'note' ? (readSeq >= m.seq ? 'read' : 'delivered') : '';
 				return html`<${Message} key=${'s' + m.seq} m=${m} mine=${mine} state=${state} />`;
 			})}
 			${ob.map(
-				(o) => html`<li key=${o.client_id} class=${'msg from-agent mine pending kind-' + (o.note ? 'note' : 'text')}
+				(o) => html`<li key=${o.client_id} class=${'msg from-agent mine pending kind-' + (o.file ? 'file' : o.note ? 'note' : 'text')}
 					data-from="agent" data-client-id=${o.client_id} data-state=${o.state}>
 					<div class="msg-meta"><span class="msg-who">${(me && me.name) || t('chat.you')}</span>
 						${o.note && html`<span class="note-tag">${t('chat.note')}</span>`}</div>
-					<div class="msg-body">${linkify(o.text)}</div>
+					<div class="msg-body">${o.file ? html`<${FileBody} file=${o.file} />` : linkify(o.text)}</div>
 					<div class="msg-state">${t('chat.state.' + o.state)}${o.error ? ' (' + o.error + ')' : ''}
 						${o.state === 'failed' && html` <button type="button" class="link" onClick=${() => chat.retryFailed(id, o.client_id)}>${t('chat.retry')}</button>`}</div>
 				</li>`,
 			)}
 		</ul>
 		${draft && html`<div id="visitor-draft" class="visitor-draft" aria-live="off"><span class="muted">${t('chat.draft')}</span> ${draft}</div>`}
-		<${Reply} key=${id} id=${id} c=${c} />
+		<${Reply} key=${id} id=${id} c=${c} up=${up} />
 	</section>`;
 }
 

@@ -31,7 +31,9 @@
 			closed: '对话已结束，发送消息可开始新的对话', you: '我', agent: '客服',
 			greet: '您好！有什么可以帮您？', offmsg: '客服暂时不在线，请留言，我们会尽快回复。',
 			end: '结束对话', rateQ: '请为本次服务评分', rateCm: '留下您的意见（可选）', rateSend: '提交评价',
-			thanks: '感谢您的评价！',
+			thanks: '感谢您的评价！', attach: '发送文件', uploading: '正在上传…',
+			file_too_large: '文件太大，无法发送', upload_too_large: '文件太大，无法发送',
+			file_type_not_allowed: '不支持发送此类型的文件', upErr: '文件上传失败，请重试',
 		},
 		'zh-TW': {
 			open: '線上客服', close: '關閉', title: '線上客服', online: '線上', offline: '離線',
@@ -41,7 +43,9 @@
 			closed: '對話已結束，傳送訊息可開始新的對話', you: '我', agent: '客服',
 			greet: '您好！有什麼可以幫您？', offmsg: '客服暫時不在線上，請留言，我們會盡快回覆。',
 			end: '結束對話', rateQ: '請為本次服務評分', rateCm: '留下您的意見（選填）', rateSend: '送出評價',
-			thanks: '感謝您的評價！',
+			thanks: '感謝您的評價！', attach: '傳送檔案', uploading: '正在上傳…',
+			file_too_large: '檔案太大，無法傳送', upload_too_large: '檔案太大，無法傳送',
+			file_type_not_allowed: '不支援傳送此類型的檔案', upErr: '檔案上傳失敗，請重試',
 		},
 		en: {
 			open: 'Chat with us', close: 'Close', title: 'Chat', online: 'Online', offline: 'Offline',
@@ -51,7 +55,9 @@
 			closed: 'This conversation has ended; send a message to start a new one', you: 'You', agent: 'Agent',
 			greet: 'Hi! How can we help?', offmsg: 'We are offline right now. Leave a message and we will reply soon.',
 			end: 'End chat', rateQ: 'How did we do?', rateCm: 'Any comments? (optional)', rateSend: 'Send rating',
-			thanks: 'Thank you for your feedback!',
+			thanks: 'Thank you for your feedback!', attach: 'Send a file', uploading: 'Uploading…',
+			file_too_large: 'This file is too large to send', upload_too_large: 'This file is too large to send',
+			file_type_not_allowed: 'This type of file cannot be sent here', upErr: 'The file could not be uploaded; please try again',
 		},
 	};
 	function mapLang(tag) {
@@ -114,7 +120,7 @@
 	var convStatus = '';
 	var lastSeq = 0;           // highest seq seen in convId
 	var seen = {};             // "conversation:seq" -> 1 (dedupe)
-	var outbox = [];           // [{client_id, text}] not yet acked, in send order
+	var outbox = [];           // [{client_id, text, file_id}] not yet acked, in send order
 	var mine = {};             // client_id -> message element
 	var ws = null, wsReady = false, started = false, blocked = false;
 	var retry = 0, retryTimer = 0, pingTimer = 0;
@@ -124,6 +130,7 @@
 	var lastRead = 0;
 	var rateBox = null;        // the rating form, for the conversation in its data-cid
 	var rated = {};            // conversation id -> 1 once rated
+	var upQueue = [], upBusy = false; // files waiting to be uploaded, one at a time
 
 	/* ---- the shadow DOM ---- */
 	var host = el('div', { id: 'kefu-widget' });
@@ -141,7 +148,7 @@
 	}
 
 	var launcher = el('button', { id: 'kefu-launcher', type: 'button', 'aria-label': S.open, 'aria-expanded': 'false', 'aria-controls': 'kefu-panel' });
-	launcher.appendChild(icon());
+	launcher.appendChild(icon('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'));
 	var titleEl = el('span', { cls: 'kefu-title', text: S.title });
 	var statusEl = el('span', { id: 'kefu-status', cls: 'kefu-off', text: '' });
 	var closeBtn = el('button', { type: 'button', cls: 'kefu-x', 'aria-label': S.close, title: S.close, text: '\u00d7' });
@@ -153,23 +160,30 @@
 	var typingEl = el('div', { id: 'kefu-typing', hidden: '', text: S.typing });
 	var input = el('textarea', { id: 'kefu-input', rows: '1', placeholder: S.ph, 'aria-label': S.ph, maxlength: '10000', enterkeyhint: 'send' });
 	var sendBtn = el('button', { id: 'kefu-send', type: 'button', text: S.send });
+	var fileIn = el('input', { id: 'kefu-file', type: 'file', hidden: '', tabindex: '-1', 'aria-hidden': 'true' });
+	var attachBtn = el('button', { id: 'kefu-attach', type: 'button', 'aria-label': S.attach, title: S.attach });
+	attachBtn.appendChild(icon('M16.5 6.5 8.6 14.4a1.6 1.6 0 0 0 2.3 2.3l8-8a3.2 3.2 0 0 0-4.6-4.6l-8.3 8.3a4.8 4.8 0 0 0 6.8 6.8l7.2-7.2'));
+	var progEl = el('progress', { id: 'kefu-progress', max: '100', value: '0', hidden: '', 'aria-label': S.uploading });
+	var fileErr = el('div', { id: 'kefu-file-error', role: 'alert', hidden: '' });
 	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
 		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), endBtn, closeBtn]),
 		connEl,
 		list,
 		typingEl,
-		el('div', { cls: 'kefu-foot' }, [input, sendBtn]),
+		progEl,
+		fileErr,
+		el('div', { cls: 'kefu-foot' }, [attachBtn, fileIn, input, sendBtn]),
 	]);
 	root.appendChild(panel);
 	root.appendChild(launcher);
 
-	function icon() {
+	function icon(d) {
 		var ns = 'http://www.w3.org/2000/svg';
 		var svg = doc.createElementNS(ns, 'svg');
 		svg.setAttribute('viewBox', '0 0 24 24');
 		svg.setAttribute('aria-hidden', 'true');
 		var p = doc.createElementNS(ns, 'path');
-		p.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+		p.setAttribute('d', d);
 		svg.appendChild(p);
 		return svg;
 	}
@@ -198,10 +212,36 @@
 		var st = node.querySelector('.kefu-st');
 		if (st) st.textContent = S[state] || '';
 	}
-	function bubble(from, text, at, kind) {
+	/* A file's URL is relative to the kefu server, which may not be the page's origin. */
+	function fileUrl(u) {
+		u = String(u || '');
+		return /^\/[^\/\\]/.test(u) ? ORIGIN + u : /^https?:\/\//i.test(u) ? u : '';
+	}
+	function human(n) {
+		n = +n || 0;
+		return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KB' : (n / 1048576).toFixed(1) + ' MB';
+	}
+	/* An image as a thumbnail (click: full size in a new tab), anything else as a download link. */
+	function fileBody(body, f, text) {
+		var url = fileUrl(f.url);
+		var a = el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' });
+		if (/^image\/(png|jpeg|gif|webp)$/i.test(f.content_type || '')) {
+			a.className = 'kefu-imga';
+			a.appendChild(el('img', { cls: 'kefu-img', src: url, alt: f.name || '' }));
+		} else {
+			a.className = 'kefu-file';
+			a.setAttribute('download', f.name || '');
+			a.appendChild(el('span', { cls: 'kefu-fn', text: f.name || '' }));
+			a.appendChild(el('span', { cls: 'kefu-fs', text: human(f.size) }));
+		}
+		body.appendChild(a);
+		if (text && text !== f.name) { body.appendChild(doc.createTextNode('\n')); richText(body, text); }
+	}
+	function bubble(from, text, at, kind, file) {
 		var cls = 'kefu-msg kefu-' + (kind === 'event' || from === 'system' ? 'sys' : from === 'visitor' ? 'me' : 'them');
 		var body = el('div', { cls: 'kefu-b' });
-		richText(body, text || '');
+		if (kind === 'file' && file) fileBody(body, file, text);
+		else richText(body, text || '');
 		var node = el('div', { cls: cls, 'data-from': from }, [body]);
 		var meta = el('div', { cls: 'kefu-meta' }, [el('span', { text: hhmm(at) })]);
 		if (from === 'visitor') meta.appendChild(el('span', { cls: 'kefu-st' }));
@@ -228,7 +268,7 @@
 			node.setAttribute('data-cid', m.conversation_id);
 			if (node.parentNode === list && list.lastChild !== node) { list.removeChild(node); place(node); }
 		} else {
-			node = bubble(m.from, m.text, m.at, m.kind);
+			node = bubble(m.from, m.text, m.at, m.kind, m.file);
 			node.setAttribute('data-seq', m.seq);
 			node.setAttribute('data-cid', m.conversation_id);
 			if (m.from === 'visitor') {
@@ -317,6 +357,10 @@
 		if (!ws || !wsReady) return false;
 		try { ws.send(JSON.stringify(obj)); return true; } catch (e) { return false; }
 	}
+	function sendItem(o) {
+		return send({ type: 'msg', client_id: o.client_id, text: o.text || undefined, file_id: o.file_id || undefined });
+	}
+	function resend() { outbox.forEach(sendItem); }
 	function submit() {
 		var text = input.value.replace(/^\s+|\s+$/g, '');
 		if (!text) return;
@@ -330,7 +374,68 @@
 		mine[item.client_id] = node;
 		list.appendChild(node);
 		scrollDown();
-		send({ type: 'msg', client_id: item.client_id, text: text });
+		sendItem(item);
+		connect();
+	}
+
+	/* ---- files: uploaded over HTTP (XHR, for its progress), then sent as a msg with file_id ---- */
+	function showFileErr(code, msg) {
+		fileErr.textContent = code ? S[code] || S.upErr : '';
+		if (msg) fileErr.title = msg;
+		if (code) fileErr.removeAttribute('hidden');
+		else fileErr.setAttribute('hidden', '');
+		if (code) scrollDown();
+	}
+	function addFiles(files) {
+		for (var k = 0; files && k < files.length; k++) upQueue.push(files[k]);
+		pump();
+	}
+	function pump() {
+		if (upBusy || !upQueue.length) return;
+		// The upload needs the visitor token, which the first welcome brings.
+		if (!token) return connect();
+		var file = upQueue.shift();
+		upBusy = true;
+		showFileErr('');
+		progEl.value = 0;
+		progEl.removeAttribute('hidden');
+		var xhr = new XMLHttpRequest();
+		var done = function () {
+			upBusy = false;
+			progEl.setAttribute('hidden', '');
+			pump();
+		};
+		xhr.open('POST', ORIGIN + '/api/v1/chat/files?site=' + encodeURIComponent(siteKey));
+		xhr.setRequestHeader('X-Visitor-Token', token);
+		xhr.upload.onprogress = function (e) {
+			if (e.lengthComputable) progEl.value = Math.round((e.loaded / e.total) * 100);
+		};
+		xhr.onload = function () {
+			var d = null;
+			try { d = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+			if (xhr.status === 201 && d && d.file) {
+				progEl.value = 100;
+				sendFile(d.file);
+			} else {
+				var er = (d && d.error) || {};
+				showFileErr(er.code || (xhr.status === 413 ? 'file_too_large' : 'upErr'), er.message);
+			}
+			done();
+		};
+		xhr.onerror = xhr.onabort = function () { showFileErr('upErr'); done(); };
+		var fd = new FormData();
+		fd.append('file', file, file.name);
+		xhr.send(fd);
+	}
+	function sendFile(f) {
+		var item = { client_id: newId(), file_id: f.id };
+		outbox.push(item);
+		var node = bubble('visitor', f.name, Date.now(), 'file', f);
+		setState(node, 'sending');
+		mine[item.client_id] = node;
+		list.appendChild(node);
+		scrollDown();
+		sendItem(item);
 		connect();
 	}
 	/* The visitor's draft, at most every 300 ms, and '' right away when they send or leave. */
@@ -422,7 +527,8 @@
 				}
 				(f.messages || []).forEach(onMessage);
 				// Unacked messages go again, in order; the server drops duplicates by client_id.
-				outbox.forEach(function (o) { send({ type: 'msg', client_id: o.client_id, text: o.text }); });
+				resend();
+				pump();
 				clearInterval(pingTimer);
 				pingTimer = setInterval(function () { send({ type: 'ping' }); }, 25000);
 				lastRead = 0;
@@ -485,14 +591,12 @@
 						for (var j = 0; j < outbox.length; j++)
 							if (outbox[j].client_id === f.client_id && !outbox[j].retried) {
 								outbox[j].retried = 1;
-								send({ type: 'msg', client_id: f.client_id, text: outbox[j].text });
+								sendItem(outbox[j]);
 								return;
 							}
 					}
 					if (f.code === 'rate_limited') {
-						setTimeout(function () {
-							outbox.forEach(function (o) { send({ type: 'msg', client_id: o.client_id, text: o.text }); });
-						}, 5000);
+						setTimeout(resend, 5000);
 						return;
 					}
 					dropOutbox(f.client_id);
@@ -540,6 +644,27 @@
 		sendTyping(input.value);
 	});
 	input.addEventListener('blur', function () { sendTyping('', true); });
+	attachBtn.addEventListener('click', function () { fileIn.click(); });
+	fileIn.addEventListener('change', function () {
+		addFiles(fileIn.files);
+		fileIn.value = '';
+	});
+	fileErr.addEventListener('click', function () { showFileErr(''); });
+	panel.addEventListener('dragover', function (e) {
+		if (e.dataTransfer && [].indexOf.call(e.dataTransfer.types || [], 'Files') >= 0) {
+			e.preventDefault();
+			panel.setAttribute('data-drop', '');
+		}
+	});
+	panel.addEventListener('dragleave', function (e) {
+		if (!e.relatedTarget || !panel.contains(e.relatedTarget)) panel.removeAttribute('data-drop');
+	});
+	panel.addEventListener('drop', function (e) {
+		panel.removeAttribute('data-drop');
+		if (!e.dataTransfer || !e.dataTransfer.files || !e.dataTransfer.files.length) return;
+		e.preventDefault();
+		addFiles(e.dataTransfer.files);
+	});
 	doc.addEventListener('visibilitychange', markRead);
 
 	function mount() {
