@@ -135,15 +135,15 @@ static int open_conv(struct vconn *v, struct store_conv *c, int *created)
 	return store_conv_create(v->app->st, c);
 }
 
-static struct ratelimit *msg_rl;   /* per visitor (all their tabs), fixed 10 s windows */
+static struct ratelimit *msg_rl;   /* per visitor (all their tabs), sliding 10 s window */
 
 /* At most chat_msgs_per_10s messages per visitor in a 10-second window. */
 static int rate_ok(struct vconn *v)
 {
 	char key[32];
-	int64_t now = time_now_s();
+	int64_t now = time_now_ms();   /* the limiter counts in whatever unit it is given: ms here */
 	if (!msg_rl)
-		msg_rl = ratelimit_new(v->app->cfg.chat_msgs_per_10s, 10);
+		msg_rl = ratelimit_new_sliding(v->app->cfg.chat_msgs_per_10s, 10000);
 	snprintf(key, sizeof(key), "v:%lld", (long long)v->visitor_id);
 	if (ratelimit_check(msg_rl, key, now))
 		return 0;

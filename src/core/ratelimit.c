@@ -11,12 +11,13 @@
 struct rl_entry {
 	struct rl_entry *next;
 	int64_t start;
-	unsigned count;
+	unsigned count, prev;          /* prev: the previous window's count (sliding mode) */
 	char key[];
 };
 
 struct ratelimit {
 	unsigned limit, window;
+	int sliding;
 	struct rl_entry *b[RL_BUCKETS];
 };
 
@@ -25,6 +26,13 @@ struct ratelimit *ratelimit_new(unsigned limit, unsigned window_s)
 	struct ratelimit *rl = xcalloc(1, sizeof(*rl));
 	rl->limit = limit;
 	rl->window = window_s ? window_s : 60;
+	return rl;
+}
+
+struct ratelimit *ratelimit_new_sliding(unsigned limit, unsigned window_s)
+{
+	struct ratelimit *rl = ratelimit_new(limit, window_s);
+	rl->sliding = 1;
 	return rl;
 }
 
@@ -47,9 +55,15 @@ static struct rl_entry **find(struct ratelimit *rl, const char *key, int64_t now
 	for (const char *p = key; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	struct rl_entry **pp = &rl->b[h % RL_BUCKETS];
+	int64_t w = rl->window;
 	while (*pp) {
 		struct rl_entry *e = *pp;
-		if (now - e->start >= rl->window) {
+		if (rl->sliding && now - e->start >= w && now - e->start < 2 * w) {
+			e->prev = e->count;   /* roll into the next window */
+			e->count = 0;
+			e->start += w;
+		}
+		if (now - e->start >= w) {
 			*pp = e->next;
 			free(e);
 			continue;
@@ -64,7 +78,15 @@ static struct rl_entry **find(struct ratelimit *rl, const char *key, int64_t now
 unsigned ratelimit_check(struct ratelimit *rl, const char *key, int64_t now)
 {
 	struct rl_entry *e = *find(rl, key, now);
-	if (!e || e->count < rl->limit)
+	if (!e)
+		return 0;
+	if (rl->sliding) {
+		double overlap = (double)(e->start + rl->window - now) / rl->window;
+		if (e->prev * overlap + e->count < rl->limit)
+			return 0;
+		return (unsigned)(e->start + rl->window - now) + 1;
+	}
+	if (e->count < rl->limit)
 		return 0;
 	int64_t left = e->start + rl->window - now;
 	return left > 0 ? (unsigned)left : 1;

@@ -8,6 +8,10 @@
 struct ratelimit;
 
 struct ratelimit *ratelimit_new(unsigned limit, unsigned window_s);
+/* A sliding window instead: "at most limit in any window_s", estimated from the current and
+ * the previous fixed window (weighted by how much of the previous one still overlaps), so
+ * a burst straddling a window boundary cannot pass twice the limit. */
+struct ratelimit *ratelimit_new_sliding(unsigned limit, unsigned window_s);
 void ratelimit_free(struct ratelimit *rl);
 /* Seconds until key may try again (0 when under the limit). */
 unsigned ratelimit_check(struct ratelimit *rl, const char *key, int64_t now);

@@ -29,9 +29,7 @@ _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
 		  "c.updated_at, coalesce(c.closed_at, 0)"
 /* The summary adds names, the last visible message and the unread count. */
 #define SUMMARY_COLS CONV_COLS ", s.name, v.name, v.email, coalesce(u.name, ''), " \
-	"coalesce((SELECT substr(body, 1, 200) || char(9) || sender || char(9) || created_at FROM messages " \
-	"  WHERE conversation_id = c.id AND kind <> 'note' ORDER BY seq DESC LIMIT 1), ''), " \
-	"(SELECT count(*) FROM messages WHERE conversation_id = c.id AND sender = 'visitor' AND seq > c.agent_read_seq), " \
+	"c.last_text, c.last_from, c.last_at, c.unread, " \
 	"coalesce((SELECT group_concat(tag, ' ') FROM conversation_tags WHERE conversation_id = c.id), '')"
 #define SUMMARY_FROM " FROM conversations c JOIN sites s ON s.id = c.site_id JOIN visitors v ON v.id = c.visitor_id " \
 	"LEFT JOIN users u ON u.id = c.agent_id"
@@ -68,7 +66,9 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(C_CONV_STATUS) = "UPDATE conversations SET status = ?2, agent_id = nullif(?3, 0), updated_at = ?4, "
 				   "closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1",
 		S(C_CONV_READ_V) = "UPDATE conversations SET visitor_read_seq = max(visitor_read_seq, ?2) WHERE id = ?1",
-		S(C_CONV_READ_A) = "UPDATE conversations SET agent_read_seq = max(agent_read_seq, ?2) WHERE id = ?1",
+		S(C_CONV_READ_A) = "UPDATE conversations SET agent_read_seq = max(agent_read_seq, ?2), unread = "
+				   "(SELECT count(*) FROM messages WHERE conversation_id = ?1 AND sender = 'visitor' "
+				   "AND seq > max(conversations.agent_read_seq, ?2)) WHERE id = ?1",
 		S(C_CONV_RATE) = "UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1",
 		S(C_CONV_ACTIVE) = "SELECT count(*) FROM conversations WHERE agent_id = ?1 AND status = 'active'",
 		S(C_CONV_SUMMARY) = "SELECT " SUMMARY_COLS SUMMARY_FROM " WHERE c.id = ?1",
@@ -78,8 +78,11 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				 "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?3",
 		S(C_MSG_FIND) = "SELECT id, seq, created_at FROM messages WHERE conversation_id = ?1 AND sender = ?2 "
 				"AND sender_id = ?3 AND client_id = ?4",
-		S(C_MSG_BUMP) = "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 "
-				"RETURNING last_seq",
+		S(C_MSG_BUMP) = "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2, "
+				"unread = unread + (?3 = 'visitor'), "
+				"last_text = CASE WHEN ?4 = 'note' THEN last_text ELSE substr(?5, 1, 200) END, "
+				"last_from = CASE WHEN ?4 = 'note' THEN last_from ELSE ?3 END, "
+				"last_at = CASE WHEN ?4 = 'note' THEN last_at ELSE ?6 END WHERE id = ?1 RETURNING last_seq",
 		S(C_MSG_INSERT) = "INSERT INTO messages (conversation_id, seq, sender, sender_id, kind, client_id, author, "
 				  "body, created_at, file_id) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9, nullif(?10, 0))",
 		S(C_MSG_AFTER) = "SELECT m.id, m.conversation_id, m.seq, m.sender, m.sender_id, m.kind, coalesce(m.client_id, ''), "
@@ -373,24 +376,11 @@ static void summary_row(sqlite3_stmt *s, void *p)
 	store__text(s, 14, c->visitor_name, sizeof(c->visitor_name));
 	store__text(s, 15, c->visitor_email, sizeof(c->visitor_email));
 	store__text(s, 16, c->agent_name, sizeof(c->agent_name));
-	/* "text \t sender \t ms": one subquery instead of three */
-	char last[512];
-	store__text(s, 17, last, sizeof(last));
-	char *t1 = strrchr(last, '\t');
-	if (t1) {
-		*t1 = '\0';
-		int64_t at;
-		if (parse_i64(t1 + 1, strlen(t1 + 1), &at) == 0)
-			c->last_at = at;
-		char *t0 = strrchr(last, '\t');
-		if (t0) {
-			*t0 = '\0';
-			snprintf(c->last_from, sizeof(c->last_from), "%s", t0 + 1);
-			utf8_copy(c->last_text, sizeof(c->last_text), last);
-		}
-	}
-	c->unread = sqlite3_column_int64(s, 18);
-	store__text(s, 19, c->tags, sizeof(c->tags));
+	store__text(s, 17, c->last_text, sizeof(c->last_text));
+	store__text(s, 18, c->last_from, sizeof(c->last_from));
+	c->last_at = sqlite3_column_int64(s, 19);
+	c->unread = sqlite3_column_int64(s, 20);
+	store__text(s, 21, c->tags, sizeof(c->tags));
 }
 
 int store_conv_create(struct store *st, struct store_conv *c)
@@ -541,6 +531,10 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	m->at = time_now_ms();
 	sqlite3_bind_int64(s, 1, m->conversation_id);
 	sqlite3_bind_int64(s, 2, m->at / 1000);
+	store__bind_text(s, 3, m->sender);
+	store__bind_text(s, 4, m->kind);
+	store__bind_text(s, 5, m->body);
+	sqlite3_bind_int64(s, 6, m->at);
 	int rc = one(st, s, count_row, &m->seq);
 	if (rc)
 		return rc;
