@@ -188,7 +188,10 @@ static void on_signal(uv_signal_t *h, int signum)
 
 static void on_maintain(uv_timer_t *t)
 {
+	int64_t pruned = 0;
 	KF_UNUSED(t);
+	if (store_chat_prune(app.st, time_now_s(), &pruned) == 0 && pruned)
+		log_info("retention: deleted %lld closed conversations", (long long)pruned);
 	store_maintain(app.st, time_now_s());
 }
 

@@ -26,6 +26,12 @@ void chat_visitor_shutdown(void);
 /* autoreply.c: arms the site's "we'll be with you shortly" for a waiting conversation */
 void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 
+/* hours.c */
+int chat_hours_valid(json_t *hours);
+int chat_site_open(const struct store_site *s, int64_t now_ms);
+/* Open now and an agent covering the site is online: chats start "waiting", else "offline". */
+int chat_site_available(struct app *a, int64_t site_id);
+
 /* files.c */
 int  chat_files_init(struct app *a);
 void chat_file_url(int64_t id, char *out, size_t outsz);

@@ -4,13 +4,17 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "http/static.h"
 #include "search/search.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static json_t *stored_json(const char *text, json_t *dflt);
 
 static json_t *words_json(const char *s)
 {
@@ -40,6 +44,10 @@ static json_t *site_json(struct app *a, const struct store_site *s)
 			 "members", members, "created_at", (json_int_t)s->created_at);
 	json_object_set_new(o, "max_file_bytes", json_integer(s->max_file_bytes));
 	json_object_set_new(o, "file_types", words_json(s->file_types));
+	json_object_set_new(o, "business_hours", stored_json(s->business_hours, json_null()));
+	json_object_set_new(o, "prechat", stored_json(s->prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields",
+									     "required")));
+	json_object_set_new(o, "retention_days", json_integer(s->retention_days));
 	return o;
 }
 
@@ -105,6 +113,43 @@ static int ok_color(const char *s)
 	return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
 }
 
+/* Stores v as compact JSON in out ("" for null or when it does not fit). */
+static void json_dump_into(json_t *v, char *out, size_t outsz)
+{
+	out[0] = '\0';
+	if (json_is_null(v))
+		return;
+	char *t = json_dumps(v, JSON_COMPACT);
+	if (t && strlen(t) < outsz)
+		snprintf(out, outsz, "%s", t);
+	free(t);
+}
+
+static int ok_prechat_field(const char *s)
+{
+	return strcmp(s, "name") == 0 || strcmp(s, "email") == 0 || strcmp(s, "phone") == 0 || strcmp(s, "question") == 0;
+}
+
+static int prechat_valid(json_t *p)
+{
+	char tmp[128];
+	json_t *req = json_object_get(p, "required");
+	return json_is_object(p) && json_is_boolean(json_object_get(p, "enabled")) &&
+	       words_from(json_object_get(p, "fields"), tmp, sizeof(tmp), ok_prechat_field) == 0 &&
+	       (!req || words_from(req, tmp, sizeof(tmp), ok_prechat_field) == 0);
+}
+
+/* A stored JSON setting as a value for the API: the object, or dflt (stolen) when unset. */
+static json_t *stored_json(const char *text, json_t *dflt)
+{
+	json_t *v = NULL;
+	if (text[0] && json_parse_object(text, strlen(text), &v, NULL, 0) == JSON_OK) {
+		json_decref(dflt);
+		return v;
+	}
+	return dflt;
+}
+
 /* Copies the fields present in r->json into s; replies 422 and returns nonzero on a bad one. */
 static int site_fields(struct http_req *r, struct store_site *s)
 {
@@ -138,6 +183,19 @@ static int site_fields(struct http_req *r, struct store_site *s)
 		s->max_file_bytes = json_integer_value(v);
 	if (!bad && (v = json_object_get(j, "file_types")) && words_from(v, s->file_types, sizeof(s->file_types), ok_type))
 		bad = "file_types: an array of media types or prefixes such as image/ or application/pdf";
+	if (!bad && (v = json_object_get(j, "retention_days")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3650))
+		bad = "retention_days: 0 (keep forever) to 3650";
+	else if (!bad && v)
+		s->retention_days = (int)json_integer_value(v);
+	if (!bad && (v = json_object_get(j, "business_hours")) && !json_is_null(v) && !chat_hours_valid(v))
+		bad = "business_hours: null, or {tz: a time zone, days: 7 lists of [\"HH:MM\",\"HH:MM\"]}";
+	else if (!bad && v)
+		json_dump_into(v, s->business_hours, sizeof(s->business_hours));
+	if (!bad && (v = json_object_get(j, "prechat")) && !json_is_null(v) && !prechat_valid(v))
+		bad = "prechat: {enabled: bool, fields: [name|email|phone|question], required: [...]}";
+	else if (!bad && v)
+		json_dump_into(v, s->prechat, sizeof(s->prechat));
 	if (!bad && (v = json_object_get(j, "color")) && (!json_is_string(v) || !ok_color(json_string_value(v))))
 		bad = "color: #rrggbb";
 	else if (!bad && v)
@@ -256,9 +314,12 @@ static void h_widget_config(struct http_req *r)
 			http_add_header(r, "Vary", "Origin");
 		}
 	}
-	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b}}", "site", "key", s.key, "name", s.name,
-					  "greeting", s.greeting, "color", s.color, "languages", words_json(s.languages),
-					  "online", hub_site_online(a, s.id), "preview", s.preview));
+	int open = chat_site_open(&s, time_now_ms());
+	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o}}", "site", "key", s.key, "name",
+					  s.name, "greeting", s.greeting, "color", s.color, "languages",
+					  words_json(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
+					  "preview", s.preview, "offline_message", s.offline_message, "prechat",
+					  stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required"))));
 }
 
 struct conv_list {
@@ -355,6 +416,7 @@ static void h_search(struct http_req *r)
 	f.rating = (int)query_int(r, "rating", &bad);
 	f.from = query_int(r, "from", &bad);
 	f.to = query_int(r, "to", &bad);
+	f.tag = http_query(r, "tag");
 	f.limit = 50;
 	if (!q || !*q || strlen(q) > 200 || bad) {
 		http_reply_error(r, 422, "invalid_field", "q: 1-200 bytes; site_id, agent_id, rating, from, to: numbers");

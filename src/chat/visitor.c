@@ -114,10 +114,11 @@ static void v_hello(struct vconn *v, json_t *msg)
 		json_int_t last = json_integer_value(json_object_get(msg, "last_seq"));
 		store_msg_each(a->st, c.id, last > 0 ? last : 0, 0, conv_messages, msgs);
 	}
-	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b},s:o,s:o}", "type", "welcome", "token", tok,
+	int open = chat_site_open(&site, time_now_ms());
+	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o}", "type", "welcome", "token", tok,
 				  "visitor_id", (json_int_t)vis.id, "site", "name", site.name, "greeting", site.greeting,
-				  "color", site.color, "online", hub_site_online(a, site.id), "conversation", conv,
-				  "messages", msgs));
+				  "color", site.color, "online", open && hub_site_online(a, site.id), "open", open,
+				  "conversation", conv, "messages", msgs));
 }
 
 /* The visitor's open conversation, created (waiting, or offline when nobody is online)
@@ -130,7 +131,7 @@ static int open_conv(struct vconn *v, struct store_conv *c, int *created)
 	memset(c, 0, sizeof(*c));
 	c->site_id = v->site_id;
 	c->visitor_id = v->visitor_id;
-	snprintf(c->status, sizeof(c->status), "%s", hub_site_online(v->app, v->site_id) ? "waiting" : "offline");
+	snprintf(c->status, sizeof(c->status), "%s", chat_site_available(v->app, v->site_id) ? "waiting" : "offline");
 	*created = 1;
 	return store_conv_create(v->app->st, c);
 }
@@ -290,28 +291,28 @@ static void v_contact(struct vconn *v, json_t *msg)
 	struct app *a = v->app;
 	struct store_visitor vis;
 	const char *name = json_get_str(msg, "name"), *email = json_get_str(msg, "email");
-	if ((email && *email && !mail_valid_address(email)) || (name && strlen(name) > 120)) {
-		hub_error(v->ws, "invalid_field", "email must be an address; name at most 120 bytes", NULL);
+	const char *phone = json_get_str(msg, "phone");
+	if ((email && *email && !mail_valid_address(email)) || (name && strlen(name) > 120) ||
+	    (phone && (strlen(phone) > 30 || strspn(phone, "+0123456789 -()") != strlen(phone)))) {
+		hub_error(v->ws, "invalid_field", "email must be an address, phone digits, name at most 120 bytes", NULL);
 		return;
 	}
 	struct store_conv c;
-	memset(&vis, 0, sizeof(vis));
-	vis.id = v->visitor_id;
-	/* Keep what is not being changed: read it back through the open conversation's summary. */
-	if (store_conv_open_for_visitor(a->st, v->visitor_id, &c) == 0 && store_conv_summary(a->st, c.id, &c) == 0) {
-		snprintf(vis.name, sizeof(vis.name), "%s", c.visitor_name);
-		snprintf(vis.email, sizeof(vis.email), "%s", c.visitor_email);
-	} else {
-		snprintf(vis.name, sizeof(vis.name), "%s", v->name);
+	if (store_visitor_get(a->st, v->visitor_id, &vis) != 0) {
+		hub_error(v->ws, "internal", "could not load the visitor", NULL);
+		return;
 	}
 	if (name)
 		utf8_copy(vis.name, sizeof(vis.name), name);
 	if (email)
 		snprintf(vis.email, sizeof(vis.email), "%s", email);
+	if (phone)
+		snprintf(vis.phone, sizeof(vis.phone), "%s", phone);
 	vis.last_seen = time_now_s();
 	store_visitor_update(a->st, &vis);
 	snprintf(v->name, sizeof(v->name), "%s", vis.name);
-	hub_send(v->ws, json_pack("{s:s,s:s,s:s}", "type", "contact", "name", vis.name, "email", vis.email));
+	hub_send(v->ws, json_pack("{s:s,s:s,s:s,s:s}", "type", "contact", "name", vis.name, "email", vis.email,
+				  "phone", vis.phone));
 	if (store_conv_open_for_visitor(a->st, v->visitor_id, &c) == 0)
 		hub_conversation_changed(a, c.id, 0);
 }

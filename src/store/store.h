@@ -87,6 +87,9 @@ struct store_site {
 	int preview, auto_reply_delay;   /* seconds a waiting visitor waits before auto_reply */
 	int64_t max_file_bytes;
 	char file_types[256];            /* allowed type prefixes: "image/ application/pdf" */
+	char business_hours[1024];       /* JSON {"tz","days":[7 x [[open,close]…]]}; "" = always open */
+	char prechat[512];               /* JSON {"enabled","fields","required"}; "" = off */
+	int retention_days;              /* 0 = keep closed conversations forever */
 	int64_t created_at;
 };
 int store_site_create(struct store *st, struct store_site *s);     /* sets s->id; KF_EEXIST on key */
@@ -103,11 +106,12 @@ int store_site_is_member(struct store *st, int64_t site_id, int64_t user_id);   
 /* ---- live chat: visitors ---- */
 struct store_visitor {
 	int64_t id, site_id;
-	char name[128], email[256], lang[16];
+	char name[128], email[256], lang[16], phone[40];
 	int64_t created_at, last_seen;
 };
 int store_visitor_create(struct store *st, const char *token_hash, struct store_visitor *v);  /* sets v->id */
 int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_hash, struct store_visitor *out);
+int store_visitor_get(struct store *st, int64_t id, struct store_visitor *out);
 int store_visitor_update(struct store *st, const struct store_visitor *v);   /* name, email, lang, last_seen */
 
 /* ---- live chat: conversations ---- */
@@ -166,9 +170,14 @@ int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_no
 struct store_search_filter {
 	int64_t member_of, site_id, agent_id, from, to;
 	int rating, limit;
+	const char *tag;         /* "" or NULL: any */
 };
 int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,
 			  int (*cb)(void *ud, int64_t conv_id, const char *text), void *ud);
+
+/* Deletes closed conversations (messages, search rows) of sites with a retention period
+ * older than that period; *deleted counts conversations. */
+int store_chat_prune(struct store *st, int64_t now, int64_t *deleted);
 
 /* ---- chat files ---- */
 struct store_file {

@@ -12,18 +12,18 @@
 enum {
 	C_SITE_INSERT = STORE_SLOT_CHAT, C_SITE_UPDATE, C_SITE_GET, C_SITE_BY_KEY, C_SITE_ALL, C_SITE_MINE,
 	C_MEMBERS, C_MEMBERS_DEL, C_MEMBER_ADD, C_IS_MEMBER,
-	C_VIS_INSERT, C_VIS_BY_TOKEN, C_VIS_UPDATE,
+	C_VIS_INSERT, C_VIS_BY_TOKEN, C_VIS_UPDATE, C_VIS_GET,
 	C_CONV_INSERT, C_CONV_GET, C_CONV_OPEN, C_CONV_STATUS, C_CONV_READ_V, C_CONV_READ_A, C_CONV_RATE,
 	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
 	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
 	C_FTS_INSERT, C_SEARCH, C_CANNED_ALL, C_CANNED_INSERT, C_CANNED_UPDATE, C_CANNED_DELETE,
-	C_TAGS_DEL, C_TAG_ADD, C_FILE_INSERT, C_FILE_GET,
+	C_TAGS_DEL, C_TAG_ADD, C_FILE_INSERT, C_FILE_GET, C_PRUNE_FTS, C_PRUNE_CONV,
 	C_END
 };
 _Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
 
 #define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at, " \
-		  "auto_reply, auto_reply_delay, max_file_bytes, file_types"
+		  "auto_reply, auto_reply_delay, max_file_bytes, file_types, business_hours, prechat, retention_days"
 #define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
 		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
 		  "c.updated_at, coalesce(c.closed_at, 0)"
@@ -39,11 +39,13 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	static const char *const sql[C_END - STORE_SLOT_CHAT] = {
 #define S(x) [x - STORE_SLOT_CHAT]
 		S(C_SITE_INSERT) = "INSERT INTO sites (key, name, origins, greeting, color, languages, preview, "
-				   "offline_message, auto_reply, auto_reply_delay, max_file_bytes, file_types, created_at) "
-				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+				   "offline_message, auto_reply, auto_reply_delay, max_file_bytes, file_types, business_hours, "
+				   "prechat, retention_days, created_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 		S(C_SITE_UPDATE) = "UPDATE sites SET name = ?2, origins = ?3, greeting = ?4, color = ?5, languages = ?6, "
 				   "preview = ?7, offline_message = ?8, auto_reply = ?9, auto_reply_delay = ?10, "
-				   "max_file_bytes = ?11, file_types = ?12 WHERE id = ?1",
+				   "max_file_bytes = ?11, file_types = ?12, business_hours = ?13, prechat = ?14, "
+				   "retention_days = ?15 WHERE id = ?1",
 		S(C_SITE_GET) = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
 		S(C_SITE_BY_KEY) = "SELECT " SITE_COLS " FROM sites WHERE key = ?1",
 		S(C_SITE_ALL) = "SELECT " SITE_COLS " FROM sites ORDER BY id",
@@ -55,9 +57,10 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(C_IS_MEMBER) = "SELECT 1 FROM site_members WHERE site_id = ?1 AND user_id = ?2",
 		S(C_VIS_INSERT) = "INSERT INTO visitors (site_id, token_hash, name, email, lang, created_at, last_seen) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-		S(C_VIS_BY_TOKEN) = "SELECT id, site_id, name, email, lang, created_at, last_seen FROM visitors "
+		S(C_VIS_BY_TOKEN) = "SELECT id, site_id, name, email, lang, created_at, last_seen, phone FROM visitors "
 				    "WHERE site_id = ?1 AND token_hash = ?2",
-		S(C_VIS_UPDATE) = "UPDATE visitors SET name = ?2, email = ?3, lang = ?4, last_seen = ?5 WHERE id = ?1",
+		S(C_VIS_GET) = "SELECT id, site_id, name, email, lang, created_at, last_seen, phone FROM visitors WHERE id = ?1",
+		S(C_VIS_UPDATE) = "UPDATE visitors SET name = ?2, email = ?3, lang = ?4, last_seen = ?5, phone = ?6 WHERE id = ?1",
 		S(C_CONV_INSERT) = "INSERT INTO conversations (site_id, visitor_id, status, agent_id, created_at, updated_at) "
 				   "VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, ?5)",
 		S(C_CONV_GET) = "SELECT " CONV_COLS " FROM conversations c WHERE c.id = ?1",
@@ -96,6 +99,7 @@ static sqlite3_stmt *q(struct store *st, int slot)
 			      "AND (?2 = 0 OR c.site_id IN (SELECT site_id FROM site_members WHERE user_id = ?2)) "
 			      "AND (?3 = 0 OR c.site_id = ?3) AND (?4 = 0 OR c.agent_id = ?4) AND (?5 = 0 OR c.rating = ?5) "
 			      "AND (?6 = 0 OR c.created_at >= ?6) AND (?7 = 0 OR c.created_at < ?7) "
+			      "AND (?9 = '' OR EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = ?9)) "
 			      "ORDER BY bm25(msg_fts, 10.0, 1.0) LIMIT ?8",
 		S(C_CANNED_ALL) = "SELECT id, shortcut, text, coalesce(created_by, 0), created_at, updated_at FROM canned "
 				  "ORDER BY shortcut",
@@ -107,6 +111,12 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		S(C_FILE_GET) = "SELECT id, sha256, name, content_type, size, site_id, uploader, uploader_id, created_at "
 				"FROM chat_files WHERE id = ?1",
+		S(C_PRUNE_FTS) = "DELETE FROM msg_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN conversations c "
+				 "ON c.id = m.conversation_id JOIN sites s ON s.id = c.site_id WHERE s.retention_days > 0 "
+				 "AND c.status = 'closed' AND c.closed_at < ?1 - s.retention_days * 86400)",
+		S(C_PRUNE_CONV) = "DELETE FROM conversations WHERE id IN (SELECT c.id FROM conversations c JOIN sites s "
+				  "ON s.id = c.site_id WHERE s.retention_days > 0 AND c.status = 'closed' "
+				  "AND c.closed_at < ?1 - s.retention_days * 86400)",
 		S(C_TAGS_DEL) = "DELETE FROM conversation_tags WHERE conversation_id = ?1",
 		S(C_TAG_ADD) = "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?1, ?2)",
 		S(C_BEGIN) = "BEGIN IMMEDIATE",
@@ -151,6 +161,9 @@ static void site_row(sqlite3_stmt *s, void *p)
 	x->auto_reply_delay = sqlite3_column_int(s, 11);
 	x->max_file_bytes = sqlite3_column_int64(s, 12);
 	store__text(s, 13, x->file_types, sizeof(x->file_types));
+	store__text(s, 14, x->business_hours, sizeof(x->business_hours));
+	store__text(s, 15, x->prechat, sizeof(x->prechat));
+	x->retention_days = sqlite3_column_int(s, 16);
 }
 
 static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
@@ -166,6 +179,9 @@ static void site_bind(sqlite3_stmt *s, const struct store_site *x, int first)
 	sqlite3_bind_int(s, first + 8, x->auto_reply_delay);
 	sqlite3_bind_int64(s, first + 9, x->max_file_bytes);
 	store__bind_text(s, first + 10, x->file_types);
+	store__bind_text(s, first + 11, x->business_hours);
+	store__bind_text(s, first + 12, x->prechat);
+	sqlite3_bind_int(s, first + 13, x->retention_days);
 }
 
 int store_site_create(struct store *st, struct store_site *x)
@@ -177,7 +193,7 @@ int store_site_create(struct store *st, struct store_site *x)
 		x->created_at = time_now_s();
 	store__bind_text(s, 1, x->key);
 	site_bind(s, x, 2);
-	sqlite3_bind_int64(s, 13, x->created_at);
+	sqlite3_bind_int64(s, 16, x->created_at);
 	int rc = store__run(st, s);
 	if (rc == 0)
 		x->id = sqlite3_last_insert_rowid(st->db);
@@ -304,6 +320,7 @@ static void visitor_row(sqlite3_stmt *s, void *p)
 	store__text(s, 4, v->lang, sizeof(v->lang));
 	v->created_at = sqlite3_column_int64(s, 5);
 	v->last_seen = sqlite3_column_int64(s, 6);
+	store__text(s, 7, v->phone, sizeof(v->phone));
 }
 
 int store_visitor_create(struct store *st, const char *token_hash, struct store_visitor *v)
@@ -334,6 +351,15 @@ int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_
 	return one(st, s, visitor_row, out);
 }
 
+int store_visitor_get(struct store *st, int64_t id, struct store_visitor *out)
+{
+	sqlite3_stmt *s = q(st, C_VIS_GET);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return one(st, s, visitor_row, out);
+}
+
 int store_visitor_update(struct store *st, const struct store_visitor *v)
 {
 	sqlite3_stmt *s = q(st, C_VIS_UPDATE);
@@ -344,6 +370,7 @@ int store_visitor_update(struct store *st, const struct store_visitor *v)
 	store__bind_text(s, 3, v->email);
 	store__bind_text(s, 4, v->lang);
 	sqlite3_bind_int64(s, 5, v->last_seen);
+	store__bind_text(s, 6, v->phone);
 	return changed(st, store__run(st, s));
 }
 
@@ -575,6 +602,7 @@ int store_search_messages(struct store *st, const char *match, const struct stor
 	sqlite3_bind_int64(s, 6, f->from);
 	sqlite3_bind_int64(s, 7, f->to);
 	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit * 10 : 500);   /* several hits may share a conversation */
+	store__bind_text(s, 9, f->tag ? f->tag : "");
 	int rc, ret = 0;
 	int64_t seen[256];
 	size_t nseen = 0;
@@ -811,4 +839,27 @@ int store_file_get(struct store *st, int64_t id, struct store_file *out)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
 	return one(st, s, file_row, out);
+}
+
+int store_chat_prune(struct store *st, int64_t now, int64_t *deleted)
+{
+	*deleted = 0;
+	if (tx(st, C_BEGIN))
+		return KF_EIO;
+	sqlite3_stmt *s = q(st, C_PRUNE_FTS);
+	int rc = s ? 0 : KF_EIO;
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, now);
+		rc = store__run(st, s);
+	}
+	if (!rc && (s = q(st, C_PRUNE_CONV)) != NULL) {
+		sqlite3_bind_int64(s, 1, now);
+		rc = store__run(st, s);   /* messages and tags go with ON DELETE CASCADE */
+		*deleted = sqlite3_changes(st->db);
+	}
+	if (rc) {
+		tx(st, C_ROLLBACK);
+		return rc;
+	}
+	return tx(st, C_COMMIT);
 }
