@@ -34,8 +34,9 @@ int auth_role_valid(const char *role)
 
 json_t *auth_user_json(const struct store_user *u)
 {
-	return json_pack("{s:I,s:s,s:s,s:s,s:b,s:I}", "id", (json_int_t)u->id, "email", u->email, "name", u->name,
-			 "role", u->role, "disabled", u->disabled, "created_at", (json_int_t)u->created_at);
+	return json_pack("{s:I,s:s,s:s,s:s,s:b,s:i,s:I}", "id", (json_int_t)u->id, "email", u->email, "name", u->name,
+			 "role", u->role, "disabled", u->disabled, "max_chats", u->max_chats ? u->max_chats : 5,
+			 "created_at", (json_int_t)u->created_at);
 }
 
 static int scope_has(const char *scopes, const char *want)

@@ -307,13 +307,17 @@ static void h_users_patch(struct http_req *r)
 		return;
 	}
 	json_t *name = json_object_get(r->json, "name"), *role = json_object_get(r->json, "role");
-	json_t *dis = json_object_get(r->json, "disabled");
+	json_t *dis = json_object_get(r->json, "disabled"), *mc = json_object_get(r->json, "max_chats");
 	if ((name && (!json_is_string(name) || json_string_length(name) > 120)) ||
 	    (role && (!json_is_string(role) || !auth_role_valid(json_string_value(role)))) ||
-	    (dis && !json_is_boolean(dis))) {
-		http_reply_error(r, 422, "invalid_field", "name must be a string, role admin/supervisor/agent, disabled a boolean");
+	    (dis && !json_is_boolean(dis)) ||
+	    (mc && (!json_is_integer(mc) || json_integer_value(mc) < 1 || json_integer_value(mc) > 100))) {
+		http_reply_error(r, 422, "invalid_field",
+				 "name must be a string, role admin/supervisor/agent, disabled a boolean, max_chats 1-100");
 		return;
 	}
+	if (mc)
+		u.max_chats = (int)json_integer_value(mc);
 	if (name)
 		snprintf(u.name, sizeof(u.name), "%s", json_string_value(name));
 	if (role)

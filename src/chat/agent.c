@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define AGENT_MAX_CHATS 10    /* concurrent active chats per agent */
 
 /* A browser's Origin must be this server: another site must not drive an agent's socket. */
 static int same_origin(struct http_req *r)
@@ -39,6 +38,7 @@ static void a_open(struct ws_conn *ws, struct http_req *r)
 	a->user_id = ctx->user.id;
 	utf8_copy(a->name, sizeof(a->name), ctx->user.name[0] ? ctx->user.name : ctx->user.email);
 	a->admin = auth_role_level(ctx->user.role) >= ACCESS_ADMIN;
+	a->max_chats = ctx->user.max_chats > 0 ? ctx->user.max_chats : 5;
 	snprintf(a->status, sizeof(a->status), "online");
 	ws_set_data(ws, a);
 }
@@ -58,7 +58,7 @@ static void a_hello(struct aconn *a)
 	a->hello = 1;
 	hub_send(a->ws, json_pack("{s:s,s:{s:I,s:s,s:s,s:i},s:o}", "type", "welcome", "agent", "id",
 				  (json_int_t)a->user_id, "name", a->name, "status", a->status, "max_chats",
-				  AGENT_MAX_CHATS, "conversations", convs));
+				  a->max_chats, "conversations", convs));
 }
 
 /* Loads the conversation named by the frame, if the agent may act on it. */
@@ -120,7 +120,7 @@ static void a_watch(struct aconn *a, json_t *msg)
 static int take(struct aconn *a, struct store_conv *c)
 {
 	int64_t n = 0;
-	if (c->agent_id != a->user_id && store_conv_count_active(a->app->st, a->user_id, &n) == 0 && n >= AGENT_MAX_CHATS) {
+	if (c->agent_id != a->user_id && store_conv_count_active(a->app->st, a->user_id, &n) == 0 && n >= a->max_chats) {
 		hub_error(a->ws, "forbidden", "you are at your limit of concurrent chats", NULL);
 		return KF_EDENIED;
 	}

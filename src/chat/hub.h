@@ -26,7 +26,7 @@ struct aconn {                    /* one agent socket */
 	struct aconn *next, *prev;
 	int64_t user_id;
 	char name[128];
-	int admin, hello;
+	int admin, hello, max_chats;
 	char status[12];              /* online, away, offline */
 	int64_t *watch;               /* watched conversation ids */
 	size_t nwatch, capwatch;

@@ -34,6 +34,7 @@ struct store_user {
 	int64_t id;
 	char email[256], name[128], role[16], pwhash[160];
 	int disabled;
+	int max_chats;           /* concurrent chats the agent may own */
 	int64_t created_at;
 };
 int store_user_create(struct store *st, struct store_user *u);   /* sets u->id; KF_EEXIST */

@@ -23,7 +23,7 @@ enum q {
 	Q_COUNT
 };
 
-#define USER_COLS "id, email, name, role, pwhash, disabled, created_at"
+#define USER_COLS "id, email, name, role, pwhash, disabled, created_at, max_chats"
 #define SESS_COLS "id_hash, user_id, csrf, ip, user_agent, created_at, last_seen, expires_at"
 #define KEY_COLS "id, name, prefix, key_hash, scopes, coalesce(created_by, 0), created_at, " \
 		 "coalesce(last_used_at, 0), coalesce(revoked_at, 0)"
@@ -33,7 +33,8 @@ static const char *const sql[Q_COUNT] = {
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
 	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
-	[Q_USER_UPDATE] = "UPDATE users SET name = ?2, role = ?3, disabled = ?4, updated_at = ?5 WHERE id = ?1",
+	[Q_USER_UPDATE] = "UPDATE users SET name = ?2, role = ?3, disabled = ?4, updated_at = ?5, "
+			  "max_chats = coalesce(nullif(?6, 0), max_chats) WHERE id = ?1",
 	[Q_USER_SETPW] = "UPDATE users SET pwhash = ?2, updated_at = ?3 WHERE id = ?1",
 	[Q_USER_COUNT] = "SELECT count(*) FROM users",
 	[Q_USER_ALL] = "SELECT " USER_COLS " FROM users ORDER BY id",
@@ -284,6 +285,7 @@ static void user_row(sqlite3_stmt *s, struct store_user *u)
 	text_col(s, 4, u->pwhash, sizeof(u->pwhash));
 	u->disabled = sqlite3_column_int(s, 5);
 	u->created_at = sqlite3_column_int64(s, 6);
+	u->max_chats = sqlite3_column_int(s, 7);
 }
 
 /* Runs a one-row SELECT into a user. */
@@ -343,6 +345,7 @@ int store_user_update(struct store *st, const struct store_user *u)
 	bind_text(s, 3, u->role);
 	sqlite3_bind_int(s, 4, u->disabled);
 	sqlite3_bind_int64(s, 5, time_now_s());
+	sqlite3_bind_int(s, 6, u->max_chats);
 	int rc = run(st, s);
 	return rc ? rc : sqlite3_changes(st->db) ? 0 : KF_ENOTFOUND;
 }
