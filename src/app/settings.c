@@ -1,14 +1,82 @@
 /* app/settings.c - settings the admin changes in the console: SMTP for now. Stored as
- * JSON in the settings table; the password is never sent back, only whether it is set. */
+ * JSON in the settings table; the password is never sent back, only whether it is set,
+ * and is stored encrypted (secretbox) with a key kept in DATA/secret.key, so a copy of
+ * the database alone (a backup, say) does not hold the mail password. */
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/kf.h"
 #include "core/util.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Reads DATA/secret.key, making it (0600) on first use. */
+static int secret_key(struct app *a, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/secret.key", a->cfg.data_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, key, crypto_secretbox_KEYBYTES);
+		close(fd);
+		return n == crypto_secretbox_KEYBYTES ? 0 : KF_EIO;
+	}
+	crypto_secretbox_keygen(key);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return KF_EIO;
+	ssize_t n = write(fd, key, crypto_secretbox_KEYBYTES);
+	close(fd);
+	return n == crypto_secretbox_KEYBYTES ? 0 : KF_EIO;
+}
+
+/* "enc:" + base64(nonce || box) of a password; "" for an empty one. */
+static int seal(struct app *a, const char *pw, char *out, size_t outsz)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES], buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 256];
+	size_t n = strlen(pw);
+	out[0] = '\0';
+	if (!n)
+		return 0;
+	if (n > 200 || secret_key(a, key))
+		return KF_EIO;
+	randombytes_buf(buf, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)pw, n, buf, key);
+	sodium_memzero(key, sizeof(key));
+	size_t len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	if (outsz < 5 + sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL))
+		return KF_ETOOBIG;
+	memcpy(out, "enc:", 4);
+	sodium_bin2base64(out + 4, outsz - 4, buf, len, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+static int unseal(struct app *a, const char *in, char *out, size_t outsz)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES], buf[600];
+	size_t len;
+	out[0] = '\0';
+	if (strncmp(in, "enc:", 4) != 0)
+		return in[0] ? KF_EINVAL : 0;
+	if (sodium_base642bin(buf, sizeof(buf), in + 4, strlen(in + 4), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+	    len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
+	    len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES >= outsz || secret_key(a, key))
+		return KF_EINVAL;
+	int rc = crypto_secretbox_open_easy((unsigned char *)out, buf + crypto_secretbox_NONCEBYTES,
+					    len - crypto_secretbox_NONCEBYTES, buf, key);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return KF_EINVAL;
+	out[len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES] = '\0';
+	return 0;
+}
 
 int app_mail_settings(struct app *a, struct mail_settings *m)
 {
@@ -23,7 +91,8 @@ int app_mail_settings(struct app *a, struct mail_settings *m)
 	if ((s = json_get_str(j, "host"))) snprintf(m->host, sizeof(m->host), "%s", s);
 	if ((s = json_get_str(j, "from"))) snprintf(m->from, sizeof(m->from), "%s", s);
 	if ((s = json_get_str(j, "user"))) snprintf(m->user, sizeof(m->user), "%s", s);
-	if ((s = json_get_str(j, "password"))) snprintf(m->password, sizeof(m->password), "%s", s);
+	if ((s = json_get_str(j, "password")) && unseal(a, s, m->password, sizeof(m->password)) != 0)
+		log_warn("smtp: the stored password cannot be decrypted (was DATA/secret.key replaced?)");
 	if ((s = json_get_str(j, "tls"))) snprintf(m->tls, sizeof(m->tls), "%s", s);
 	m->port = (int)json_integer_value(json_object_get(j, "port"));
 	json_decref(j);
@@ -58,8 +127,13 @@ static void h_put(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", "host, from (an address), port 0-65535, tls off|starttls|on");
 		return;
 	}
+	char sealed[600];
+	if (seal(a, pw ? pw : m.password, sealed, sizeof(sealed)) != 0) {
+		http_reply_error(r, 500, "internal", "could not protect the password (DATA/secret.key)");
+		return;
+	}
 	json_t *v = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s}", "host", host, "port", port, "from", from, "user",
-			      user ? user : "", "password", pw ? pw : m.password, "tls", tls ? tls : "off");
+			      user ? user : "", "password", sealed, "tls", tls ? tls : "off");
 	char *text = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
 	int rc = store_setting_set(a->st, "smtp", text);
