@@ -120,4 +120,4 @@ fuzz:
 clean:
 	rm -rf build kefu
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

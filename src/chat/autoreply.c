@@ -66,6 +66,7 @@ void chat_autoreply_arm(struct app *a, const struct store_conv *c)
 void chat_shutdown(void)
 {
 	chat_visitor_shutdown();
+	chat_index_shutdown();
 	while (pending) {
 		struct pending *p = pending;
 		unlink_p(p);

@@ -26,6 +26,12 @@ void chat_visitor_shutdown(void);
 /* autoreply.c: arms the site's "we'll be with you shortly" for a waiting conversation */
 void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 
+/* indexer.c */
+void chat_index_add(struct app *a, int64_t msg_id, const char *text);
+void chat_index_flush(void);
+void chat_index_catch_up(struct app *a);
+void chat_index_shutdown(void);
+
 /* hours.c */
 int chat_hours_valid(json_t *hours);
 int chat_site_open(const struct store_site *s, int64_t now_ms);

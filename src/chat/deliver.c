@@ -5,7 +5,6 @@
 #include "core/json.h"
 #include "core/kf.h"
 #include "core/util.h"
-#include "search/search.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -84,18 +83,7 @@ int chat_valid_text(struct ws_conn *ws, const char *text, const char *client_id)
 int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m, struct ws_conn *sender)
 {
 	int dup;
-	struct buf bi, uni;
-	buf_init(&bi, 0);
-	buf_init(&uni, 0);
-	if (search_tokens(m->body, &bi, &uni) == 0) {
-		m->search_bi = bi.ptr;   /* indexed in the same transaction as the message */
-		m->search_uni = uni.ptr;
-	}
-	int rc = store_msg_append(a->st, m, &dup);
-	m->search_bi = m->search_uni = NULL;
-	buf_release(&bi);
-	buf_release(&uni);
-	if (rc != 0) {
+	if (store_msg_append(a->st, m, &dup) != 0) {
 		if (sender)
 			hub_error(sender, "internal", "could not store the message", m->client_id);
 		return KF_EIO;
@@ -106,6 +94,8 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 					   (json_int_t)m->conversation_id, "at", (json_int_t)m->at));
 	if (dup)
 		return 1;
+	if (strcmp(m->kind, "event") != 0)
+		chat_index_add(a, m->id, m->body);
 	json_t *ev = json_pack("{s:s,s:o}", "type", "msg", "message", hub_msg_json(m));
 	if (strcmp(m->kind, "note") != 0)
 		hub_to_visitor(c->visitor_id, ev);

@@ -423,6 +423,7 @@ static void h_search(struct http_req *r)
 		return;
 	}
 	struct hits h = { app_of(r), json_array() };
+	chat_index_flush();   /* every acknowledged message is searchable */
 	for (int or_mode = 0; or_mode <= 1 && json_array_size(h.arr) < 3; or_mode++) {
 		struct buf m;
 		buf_init(&m, 4096);
@@ -505,6 +506,7 @@ static const struct route routes[] = {
 
 void chat_register(struct http_server *s)
 {
+	chat_index_catch_up(http_server_userdata(s));
 	if (chat_files_init(http_server_userdata(s)) != 0)
 		log_error("chat: could not set up the file key; file links will not verify");
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));

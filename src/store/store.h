@@ -148,7 +148,6 @@ struct store_msg {
 	char sender[8], kind[8], client_id[72], author[128];
 	const char *body;        /* input to append; in store_msg_each valid during the callback */
 	int64_t at;              /* ms */
-	const char *search_bi, *search_uni;   /* append only: tokens to index, or NULL */
 	int64_t file_id;                      /* kind "file": the attachment (0: none) */
 	char file_name[256], file_type[128];  /* filled by store_msg_each */
 	int64_t file_size;
@@ -163,6 +162,16 @@ int store_msg_find(struct store *st, int64_t conv_id, const char *sender, int64_
 /* Messages with seq > after, in seq order; notes only when with_notes. */
 int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_notes,
 		   int (*cb)(void *ud, const struct store_msg *m), void *ud);
+
+/* The search index is written in batches, apart from the messages (an FTS insert per
+ * message cost three times the rest of a message): */
+struct store_index_row {
+	int64_t msg_id;
+	char *bi, *uni;          /* tokens (search/search.h) */
+};
+int store_index_messages(struct store *st, const struct store_index_row *rows, size_t n);
+/* Messages not yet in the index (after a crash), oldest first, at most limit. */
+int store_msg_unindexed(struct store *st, int limit, int (*cb)(void *ud, int64_t id, const char *body), void *ud);
 
 /* Search over message tokens. match is an FTS5 expression from search_query(). Calls cb
  * with each matching conversation once, best first, with the best matching message's

@@ -16,7 +16,7 @@ enum {
 	C_CONV_INSERT, C_CONV_GET, C_CONV_OPEN, C_CONV_STATUS, C_CONV_READ_V, C_CONV_READ_A, C_CONV_RATE,
 	C_CONV_ACTIVE, C_CONV_SUMMARY, C_CONV_LIST,
 	C_MSG_FIND, C_MSG_BUMP, C_MSG_INSERT, C_MSG_AFTER, C_BEGIN, C_COMMIT, C_ROLLBACK,
-	C_FTS_INSERT, C_SEARCH, C_CANNED_ALL, C_CANNED_INSERT, C_CANNED_UPDATE, C_CANNED_DELETE,
+	C_FTS_INSERT, C_SEARCH, C_UNINDEXED, C_CANNED_ALL, C_CANNED_INSERT, C_CANNED_UPDATE, C_CANNED_DELETE,
 	C_TAGS_DEL, C_TAG_ADD, C_FILE_INSERT, C_FILE_GET, C_PRUNE_FTS, C_PRUNE_CONV,
 	C_END
 };
@@ -93,6 +93,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				 "coalesce(f.content_type, ''), coalesce(f.size, 0) FROM messages m "
 				 "LEFT JOIN chat_files f ON f.id = m.file_id WHERE m.conversation_id = ?1 AND m.seq > ?2 "
 				 "AND (?3 OR m.kind <> 'note') ORDER BY m.seq",
+		S(C_UNINDEXED) = "SELECT id, body FROM messages WHERE id > (SELECT coalesce(max(rowid), 0) FROM msg_fts) "
+				 "AND kind <> 'event' ORDER BY id LIMIT ?1",
 		S(C_FTS_INSERT) = "INSERT INTO msg_fts (rowid, bi, uni) VALUES (?1, ?2, ?3)",
 		S(C_SEARCH) = "SELECT m.conversation_id, m.body FROM msg_fts JOIN messages m ON m.id = msg_fts.rowid "
 			      "JOIN conversations c ON c.id = m.conversation_id WHERE msg_fts MATCH ?1 "
@@ -580,12 +582,48 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	if ((rc = store__run(st, s)) != 0)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(st->db);
-	if (!m->search_bi || !(s = q(st, C_FTS_INSERT)))
-		return m->search_bi ? KF_EIO : 0;
-	sqlite3_bind_int64(s, 1, m->id);
-	store__bind_text(s, 2, m->search_bi);
-	store__bind_text(s, 3, m->search_uni);
-	return store__run(st, s);
+	return 0;
+}
+
+int store_index_messages(struct store *st, const struct store_index_row *rows, size_t n)
+{
+	if (!n)
+		return 0;
+	if (tx(st, C_BEGIN))
+		return KF_EIO;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_stmt *s = q(st, C_FTS_INSERT);
+		if (!s) {
+			rc = KF_EIO;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, rows[i].msg_id);
+		store__bind_text(s, 2, rows[i].bi);
+		store__bind_text(s, 3, rows[i].uni);
+		rc = store__run(st, s);
+	}
+	if (rc) {
+		tx(st, C_ROLLBACK);
+		return rc;
+	}
+	return tx(st, C_COMMIT);
+}
+
+int store_msg_unindexed(struct store *st, int limit, int (*cb)(void *, int64_t, const char *), void *ud)
+{
+	sqlite3_stmt *s = q(st, C_UNINDEXED);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int(s, 1, limit);
+	int rc, ret = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_text(s, 1);
+		if ((ret = cb(ud, sqlite3_column_int64(s, 0), b ? (const char *)b : "")) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "unindexed");
 }
 
 int store_search_messages(struct store *st, const char *match, const struct store_search_filter *f,

@@ -10,6 +10,8 @@ import { SitesPanel } from './sites.js';
 import { HistoryPanel } from './history.js';
 import { CannedPanel } from './canned.js';
 import { currentUser } from './extras.js';
+import { SmtpPanel } from './smtp.js';
+import { ts } from './settings-i18n.js';
 
 const html = htm.bind(h);
 
@@ -172,6 +174,7 @@ function Panel({ id, role }) {
 	else if (id === 'history') body = html`<${HistoryPanel} />`;
 	else if (id === 'settings')
 		body = html`${role === 'admin' && html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
 			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
 	else if (id === 'apikeys') body = html`<${ListPanel} url="/api/v1/apikeys" field="apikeys" cols=${KEY_COLS} rowKey="id" />`;

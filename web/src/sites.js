@@ -5,6 +5,7 @@ import { useSignal } from '@preact/signals';
 import htm from 'htm';
 import { get, post, patch, api } from './api.js';
 import { t } from './i18n.js';
+import { SiteOptions, readOptions } from './site-options.js';
 
 const html = htm.bind(h);
 
@@ -39,6 +40,14 @@ function SiteForm({ site, onSaved }) {
 			f.name.focus();
 			return;
 		}
+		const opts = readOptions(f);
+		if (opts.error) {
+			err.value = opts.error;
+			ok.value = false;
+			opts.focus.focus();
+			return;
+		}
+		Object.assign(body, opts.body);
 		busy.value = true;
 		err.value = '';
 		ok.value = false;
@@ -70,6 +79,7 @@ function SiteForm({ site, onSaved }) {
 			<label class="check"><input type="checkbox" name="preview" id="site-preview" defaultChecked=${!!s.preview} />
 				${t('sites.preview')}</label>
 		</div>
+		<${SiteOptions} site=${site} />
 		${err.value && html`<p class="error" role="alert">${err.value}</p>`}
 		${ok.value && !err.value && html`<p class="ok" role="status">${t('saved')}</p>`}
 		<div class="row"><button type="submit" id="site-save" class="primary" disabled=${busy.value}>${site ? t('save') : t('sites.create')}</button></div>

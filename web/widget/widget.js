@@ -34,6 +34,10 @@
 			thanks: '感谢您的评价！', attach: '发送文件', uploading: '正在上传…',
 			file_too_large: '文件太大，无法发送', upload_too_large: '文件太大，无法发送',
 			file_type_not_allowed: '不支持发送此类型的文件', upErr: '文件上传失败，请重试',
+			pcTitle: '开始对话前，请留下您的联系方式', start: '开始对话', name: '您的称呼', email: '电子邮箱',
+			phone: '电话', question: '您的问题', message: '留言内容', opt: '（选填）', eReq: '请填写此项',
+			eEmail: '请输入有效的电子邮箱地址', ePhone: '请输入有效的电话号码', offSend: '提交留言',
+			offDone: '留言已收到！我们会通过电子邮件（{e}）回复您。', hours: '现在不是营业时间。',
 		},
 		'zh-TW': {
 			open: '線上客服', close: '關閉', title: '線上客服', online: '線上', offline: '離線',
@@ -46,6 +50,10 @@
 			thanks: '感謝您的評價！', attach: '傳送檔案', uploading: '正在上傳…',
 			file_too_large: '檔案太大，無法傳送', upload_too_large: '檔案太大，無法傳送',
 			file_type_not_allowed: '不支援傳送此類型的檔案', upErr: '檔案上傳失敗，請重試',
+			pcTitle: '開始對話前，請留下您的聯絡方式', start: '開始對話', name: '您的稱呼', email: '電子郵件',
+			phone: '電話', question: '您的問題', message: '留言內容', opt: '（選填）', eReq: '請填寫此欄位',
+			eEmail: '請輸入有效的電子郵件地址', ePhone: '請輸入有效的電話號碼', offSend: '送出留言',
+			offDone: '留言已收到！我們會透過電子郵件（{e}）回覆您。', hours: '目前非營業時間。',
 		},
 		en: {
 			open: 'Chat with us', close: 'Close', title: 'Chat', online: 'Online', offline: 'Offline',
@@ -58,6 +66,10 @@
 			thanks: 'Thank you for your feedback!', attach: 'Send a file', uploading: 'Uploading…',
 			file_too_large: 'This file is too large to send', upload_too_large: 'This file is too large to send',
 			file_type_not_allowed: 'This type of file cannot be sent here', upErr: 'The file could not be uploaded; please try again',
+			pcTitle: 'Before we start, how can we reach you?', start: 'Start chat', name: 'Your name', email: 'E-mail',
+			phone: 'Phone', question: 'Your question', message: 'Your message', opt: ' (optional)', eReq: 'Please fill this in',
+			eEmail: 'Please enter a valid e-mail address', ePhone: 'Please enter a valid phone number', offSend: 'Leave a message',
+			offDone: 'Thank you! We have your message and will answer by e-mail ({e}).', hours: 'We are closed right now.',
 		},
 	};
 	function mapLang(tag) {
@@ -114,7 +126,13 @@
 	}
 
 	/* ---- state ---- */
-	var cfg = { name: '', greeting: '', color: '', online: null };
+	var cfg = { name: '', greeting: '', color: '', online: null, open: null, offline_message: '', prechat: null };
+	var CONTACT_KEY = 'kefu.c.' + siteKey; // set once this visitor filled in the pre-chat form
+	var known = !token;        // whether we know if the visitor has an open conversation (a new one has none)
+	var contactOut = null;     // a contact frame not yet answered (sent again after a reconnect)
+	var offSent = false;       // the offline form was sent on this page
+	var form = null;           // the pre-chat or offline form shown instead of the chat, and its kind
+	var formKind = '';
 	var token = load(TOKEN_KEY) || '';
 	var convId = 0;            // the current conversation
 	var convStatus = '';
@@ -165,6 +183,7 @@
 	attachBtn.appendChild(icon('M16.5 6.5 8.6 14.4a1.6 1.6 0 0 0 2.3 2.3l8-8a3.2 3.2 0 0 0-4.6-4.6l-8.3 8.3a4.8 4.8 0 0 0 6.8 6.8l7.2-7.2'));
 	var progEl = el('progress', { id: 'kefu-progress', max: '100', value: '0', hidden: '', 'aria-label': S.uploading });
 	var fileErr = el('div', { id: 'kefu-file-error', role: 'alert', hidden: '' });
+	var foot = el('div', { cls: 'kefu-foot' }, [attachBtn, fileIn, input, sendBtn]);
 	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
 		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), endBtn, closeBtn]),
 		connEl,
@@ -172,7 +191,7 @@
 		typingEl,
 		progEl,
 		fileErr,
-		el('div', { cls: 'kefu-foot' }, [attachBtn, fileIn, input, sendBtn]),
+		foot,
 	]);
 	root.appendChild(panel);
 	root.appendChild(launcher);
@@ -188,6 +207,15 @@
 		return svg;
 	}
 
+	/* online, open, offline_message, prechat: from the public config or the welcome frame. */
+	function siteCfg(s) {
+		if (typeof s.online === 'boolean') cfg.online = s.online;
+		if (typeof s.open === 'boolean') cfg.open = s.open;
+		if (typeof s.offline_message === 'string') cfg.offline_message = s.offline_message;
+		if (s.prechat && typeof s.prechat === 'object') cfg.prechat = s.prechat;
+		applyConfig();
+		view();
+	}
 	function applyConfig() {
 		if (cfg.color && /^#[0-9a-f]{3,8}$|^[a-z]+$|^rgb/i.test(cfg.color)) host.style.setProperty('--kefu-c', cfg.color);
 		titleEl.textContent = cfg.name || S.title;
@@ -197,6 +225,115 @@
 			statusEl.className = cfg.online ? 'kefu-on' : 'kefu-off';
 		}
 	}
+
+	/* ---- the pre-chat form (before a first chat, when the site asks for it) and the offline form
+	 * (nobody online, or outside business hours): shown instead of the chat until sent ---- */
+	var EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+	var PHONE_RE = /^\+?[0-9][0-9 ()-]{4,24}$/;
+	function trim(v) { return String(v || '').replace(/^\s+|\s+$/g, ''); }
+	function view() {
+		var want = '';
+		if (known && !convId) {
+			var pc = cfg.prechat;
+			if (cfg.online === false) want = offSent ? '' : 'offline';
+			else if (cfg.online && pc && pc.enabled && pc.fields && pc.fields.length && !load(CONTACT_KEY)) want = 'prechat';
+		}
+		if (want === formKind) return;
+		if (form) panel.removeChild(form);
+		form = null;
+		formKind = want;
+		if (want) {
+			form = want === 'offline' ? offlineForm() : prechatForm(cfg.prechat);
+			panel.insertBefore(form, list);
+		}
+		var chat = [list, foot];
+		for (var k = 0; k < chat.length; k++) {
+			if (want) chat[k].setAttribute('hidden', '');
+			else chat[k].removeAttribute('hidden');
+		}
+		if (want) { typingEl.setAttribute('hidden', ''); endBtn.setAttribute('hidden', ''); }
+	}
+	/* One labelled input; textarea for the question or message. */
+	function field(name, req) {
+		var big = name === 'question' || name === 'message';
+		var inp = el(big ? 'textarea' : 'input', { name: name, id: 'kefu-f-' + name, rows: '3', maxlength: big ? '10000' : name === 'name' ? '100' : '200' });
+		if (!big) {
+			inp.removeAttribute('rows');
+			inp.setAttribute('type', name === 'email' ? 'email' : name === 'phone' ? 'tel' : 'text');
+			inp.setAttribute('autocomplete', name === 'phone' ? 'tel' : name);
+		}
+		if (req) { inp.setAttribute('required', ''); inp.setAttribute('aria-required', 'true'); }
+		var err = el('span', { cls: 'kefu-err', id: 'kefu-e-' + name, role: 'alert' });
+		inp.setAttribute('aria-describedby', err.id);
+		return el('label', { cls: 'kefu-field' }, [el('span', { text: S[name] + (req ? ' *' : S.opt) }), inp, err]);
+	}
+	/* Checks every input of the form; shows the errors; returns {name: value} or null. */
+	function check(f) {
+		var out = {}, bad = null, ins = f.querySelectorAll('input,textarea');
+		for (var k = 0; k < ins.length; k++) {
+			var inp = ins[k], v = trim(inp.value), e = '';
+			if (!v && inp.hasAttribute('required')) e = S.eReq;
+			else if (v && inp.name === 'email' && !EMAIL_RE.test(v)) e = S.eEmail;
+			else if (v && inp.name === 'phone' && !PHONE_RE.test(v)) e = S.ePhone;
+			f.querySelector('#kefu-e-' + inp.name).textContent = e;
+			if (e) { inp.setAttribute('aria-invalid', 'true'); bad = bad || inp; }
+			else inp.removeAttribute('aria-invalid');
+			if (v) out[inp.name] = v;
+		}
+		if (bad) { bad.focus(); return null; }
+		return out;
+	}
+	function makeForm(id, kids, btnId, btnText, onOk) {
+		var btn = el('button', { id: btnId, type: 'submit', cls: 'kefu-fsend', text: btnText });
+		kids.push(btn);
+		var f = el('form', { id: id, cls: 'kefu-form', novalidate: '' }, kids);
+		f.addEventListener('submit', function (e) {
+			e.preventDefault();
+			var v = check(f);
+			if (v) onOk(v);
+		});
+		return f;
+	}
+	/* {type:"contact"} first (kept until answered, so a reconnect sends it again), then the text. */
+	function sendContact(v) {
+		contactOut = { type: 'contact' };
+		if (v.name) contactOut.name = v.name;
+		if (v.email) contactOut.email = v.email;
+		if (v.phone) contactOut.phone = v.phone;
+		send(contactOut);
+		connect();
+	}
+	function prechatForm(pc) {
+		var kids = [el('p', { cls: 'kefu-ftitle', text: S.pcTitle })], req = pc.required || [];
+		for (var k = 0; k < pc.fields.length; k++) {
+			var n = pc.fields[k];
+			if (S[n] && /^(name|email|phone|question)$/.test(n)) kids.push(field(n, req.indexOf(n) >= 0));
+		}
+		return makeForm('kefu-prechat', kids, 'kefu-prechat-send', S.start, function (v) {
+			save(CONTACT_KEY, '1');
+			sendContact(v);
+			view();
+			if (v.question) post(v.question);
+		});
+	}
+	function offlineForm() {
+		var kids = [];
+		if (cfg.open === false) kids.push(el('p', { cls: 'kefu-ftitle', text: S.hours }));
+		kids.push(el('p', { cls: 'kefu-offmsg', text: cfg.offline_message || S.offmsg }), field('name'), field('email', 1), field('message', 1));
+		return makeForm('kefu-offline', kids, 'kefu-offline-send', S.offSend, function (v) {
+			offSent = true;
+			sendContact(v);
+			view();
+			post(v.message);
+			list.appendChild(el('div', { id: 'kefu-offline-done', cls: 'kefu-msg kefu-sys', role: 'status', text: S.offDone.replace('{e}', v.email) }));
+			scrollDown();
+		});
+	}
+	function focusFirst() {
+		var f = form ? form.querySelector('input,textarea') : input;
+		try { f.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
+	}
+
 	function showConn(text) {
 		connEl.textContent = text || '';
 		if (text) connEl.removeAttribute('hidden');
@@ -367,6 +504,9 @@
 		input.value = '';
 		autosize();
 		sendTyping('', true);
+		post(text);
+	}
+	function post(text) {
 		var item = { client_id: newId(), text: text };
 		outbox.push(item);
 		var node = bubble('visitor', text, Date.now(), 'text');
@@ -516,16 +656,18 @@
 				if (f.site) {
 					if (f.site.name) cfg.name = f.site.name;
 					if (f.site.greeting) cfg.greeting = f.site.greeting;
-					if (typeof f.site.online === 'boolean') cfg.online = f.site.online;
 					if (f.site.color) cfg.color = f.site.color;
-					applyConfig();
+					siteCfg(f.site);
 				}
+				known = true;
 				if (f.conversation) {
 					setConv(f.conversation.id);
 					convStatus = f.conversation.status || '';
 					showEnd();
 				}
 				(f.messages || []).forEach(onMessage);
+				view();
+				if (contactOut) send(contactOut);
 				// Unacked messages go again, in order; the server drops duplicates by client_id.
 				resend();
 				pump();
@@ -553,6 +695,9 @@
 				break;
 			case 'msg':
 				onMessage(f.message);
+				break;
+			case 'contact':
+				contactOut = null;
 				break;
 			case 'typing':
 				if (f.from === 'agent') showAgentTyping(!!f.typing);
@@ -616,7 +761,7 @@
 		connect();
 		scrollDown();
 		markRead();
-		try { input.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
+		focusFirst();
 	}
 	function close() {
 		isOpen = false;
@@ -684,8 +829,8 @@
 				cfg.name = s.name || cfg.name;
 				cfg.greeting = s.greeting || cfg.greeting;
 				cfg.color = s.color || cfg.color;
-				if (typeof s.online === 'boolean' && !wsReady) cfg.online = s.online;
-				applyConfig();
+				if (!wsReady) siteCfg(s);
+				else applyConfig();
 			})
 			.catch(function () { /* defaults are fine */ });
 
