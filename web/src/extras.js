@@ -4,7 +4,7 @@ import { h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { signal, useSignal } from '@preact/signals';
 import htm from 'htm';
-import { get, put } from './api.js';
+import { get, post, put } from './api.js';
 import { t } from './i18n.js';
 import * as chat from './chat.js';
 
@@ -99,6 +99,48 @@ export function TagsEditor({ c }) {
 		${ok.value && html`<span class="ok-inline" role="status">${t('saved')}</span>`}
 		${err.value && html`<span class="error-inline" role="alert">${err.value}</span>`}
 	</div>`;
+}
+
+/* ---- the transcript by e-mail: POST /api/v1/conversations/:id/email {"to"} -> 202 {"queued":true} ---- */
+export function EmailTranscript({ c }) {
+	const open = useSignal(false);
+	const busy = useSignal(false);
+	const res = useSignal(null); // {ok, text}
+	const ref = useRef(null);
+	const visitorEmail = (c && c.visitor && c.visitor.email) || '';
+	useEffect(() => {
+		if (open.value && ref.current) ref.current.focus();
+	}, [open.value]);
+	if (!c || !c.id) return null;
+	async function submit(e) {
+		e.preventDefault();
+		const to = ((ref.current && ref.current.value) || '').trim();
+		busy.value = true;
+		res.value = null;
+		try {
+			await post('/api/v1/conversations/' + c.id + '/email', to ? { to } : {});
+			res.value = { ok: true, text: t('email.sent').replace('{to}', to || visitorEmail) };
+			open.value = false;
+		} catch (err) {
+			const text = err.status === 0 ? t('errNetwork') : err.status === 422 ? t('email.invalid')
+				: err.status === 409 ? t('email.noSmtp') : err.status === 404 ? t('history.notFound') : t('errGeneric');
+			res.value = { ok: false, text };
+		} finally {
+			busy.value = false;
+		}
+	}
+	return html`<span class="conv-email">
+		<button type="button" id="conv-email" class="small" aria-expanded=${open.value ? 'true' : 'false'} title=${t('email.title')}
+			onClick=${() => { open.value = !open.value; res.value = null; }}>✉ ${t('email.button')}</button>
+		${open.value && html`<form id="conv-email-form" class="conv-email-form" onSubmit=${submit} noValidate>
+			<input id="conv-email-to" ref=${ref} type="email" defaultValue=${visitorEmail} placeholder=${t('email.to')}
+				aria-label=${t('email.to')} autocomplete="off" maxlength="200" />
+			<button type="submit" id="conv-email-send" class="small primary" disabled=${busy.value}>${busy.value ? t('email.sending') : t('email.send')}</button>
+			<button type="button" class="small" onClick=${() => (open.value = false)}>${t('cancel')}</button>
+		</form>`}
+		${res.value && html`<span id="conv-email-result" class=${res.value.ok ? 'ok-inline' : 'error-inline'} data-ok=${res.value.ok ? 'true' : 'false'}
+			role=${res.value.ok ? 'status' : 'alert'}>${res.value.text}</span>`}
+	</span>`;
 }
 
 /* ---- highlighting: simplified and traditional characters match each other ---- */

@@ -8,7 +8,7 @@ import { get } from './api.js';
 import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
 import { visitorName, Message } from './inbox.js';
-import { Stars, TagList, highlight, ratingOf } from './extras.js';
+import { Stars, TagList, highlight, ratingOf, EmailTranscript } from './extras.js';
 
 const html = htm.bind(h);
 
@@ -90,6 +90,7 @@ function Transcript({ id, onBack }) {
 				<a id="export-html" class="button small" href=${url('html')} download=${'conversation-' + id + '.html'}>HTML</a>
 				<a id="export-json" class="button small" href=${url('json')} download=${'conversation-' + id + '.json'}>JSON</a>
 			</span>
+			<${EmailTranscript} key=${'m' + id} c=${c} />
 		</header>
 		${(ratingOf(c) || (c.tags && c.tags.length)) ? html`<div class="transcript-meta">
 			<${Stars} c=${c} id="history-rating" withComment=${true} />

@@ -6,7 +6,7 @@ import htm from 'htm';
 import { get } from './api.js';
 import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
-import { Stars, TagsEditor, canned, loadCanned, matchCanned, fillVars } from './extras.js';
+import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fillVars } from './extras.js';
 import { FileBody, siteKey, upload } from './files.js';
 
 const html = htm.bind(h);
@@ -399,6 +399,7 @@ function ConversationView({ id }) {
 			${status && status !== 'closed' && html`<button type="button" id="conv-close" onClick=${() => chat.closeConv(id)}>${t('chat.close')}</button>`}
 			${status === 'closed' && html`<button type="button" id="conv-reopen" onClick=${() => chat.reopen(id)}>${t('chat.reopen')}</button>`}
 			${c && html`<${TagsEditor} key=${id} c=${c} />`}
+			${c && html`<${EmailTranscript} key=${'m' + id} c=${c} />`}
 		</header>
 		<ul class="msgs" ref=${listRef} role="log" aria-live="polite" onLoadCapture=${onImg}>
 			${msgs.map((m) => {

@@ -38,6 +38,8 @@
 			phone: '电话', question: '您的问题', message: '留言内容', opt: '（选填）', eReq: '请填写此项',
 			eEmail: '请输入有效的电子邮箱地址', ePhone: '请输入有效的电话号码', offSend: '提交留言',
 			offDone: '留言已收到！我们会通过电子邮件（{e}）回复您。', hours: '现在不是营业时间。',
+			mail: '发送聊天记录到邮箱', mailOk: '聊天记录已发送到 {e}', not_found: '没有可以发送的对话',
+			unavailable: '本店暂时无法发送邮件', mailErr: '发送失败，请稍后再试',
 		},
 		'zh-TW': {
 			open: '線上客服', close: '關閉', title: '線上客服', online: '線上', offline: '離線',
@@ -54,6 +56,8 @@
 			phone: '電話', question: '您的問題', message: '留言內容', opt: '（選填）', eReq: '請填寫此欄位',
 			eEmail: '請輸入有效的電子郵件地址', ePhone: '請輸入有效的電話號碼', offSend: '送出留言',
 			offDone: '留言已收到！我們會透過電子郵件（{e}）回覆您。', hours: '目前非營業時間。',
+			mail: '寄送聊天記錄到信箱', mailOk: '聊天記錄已寄到 {e}', not_found: '沒有可以寄送的對話',
+			unavailable: '本店暫時無法寄送郵件', mailErr: '寄送失敗，請稍後再試',
 		},
 		en: {
 			open: 'Chat with us', close: 'Close', title: 'Chat', online: 'Online', offline: 'Offline',
@@ -70,6 +74,8 @@
 			phone: 'Phone', question: 'Your question', message: 'Your message', opt: ' (optional)', eReq: 'Please fill this in',
 			eEmail: 'Please enter a valid e-mail address', ePhone: 'Please enter a valid phone number', offSend: 'Leave a message',
 			offDone: 'Thank you! We have your message and will answer by e-mail ({e}).', hours: 'We are closed right now.',
+			mail: 'E-mail me the transcript', mailOk: 'The transcript was sent to {e}', not_found: 'There is no conversation to send yet',
+			unavailable: 'This shop cannot send e-mail right now', mailErr: 'Could not send it; please try again later',
 		},
 	};
 	function mapLang(tag) {
@@ -149,6 +155,9 @@
 	var rateBox = null;        // the rating form, for the conversation in its data-cid
 	var rated = {};            // conversation id -> 1 once rated
 	var upQueue = [], upBusy = false; // files waiting to be uploaded, one at a time
+	var MAIL_KEY = 'kefu.e.' + siteKey; // the visitor's e-mail (forms, contact), to prefill the transcript box
+	var myEmail = load(MAIL_KEY) || '';
+	var mailBox = null, mailWait = false; // the "e-mail the transcript" box; a request not yet answered
 
 	/* ---- the shadow DOM ---- */
 	var host = el('div', { id: 'kefu-widget' });
@@ -171,6 +180,7 @@
 	var statusEl = el('span', { id: 'kefu-status', cls: 'kefu-off', text: '' });
 	var closeBtn = el('button', { type: 'button', cls: 'kefu-x', 'aria-label': S.close, title: S.close, text: '\u00d7' });
 	var endBtn = el('button', { id: 'kefu-end', type: 'button', cls: 'kefu-end', hidden: '', text: S.end });
+	var mailBtn = el('button', { id: 'kefu-email-transcript', type: 'button', cls: 'kefu-end kefu-mail', hidden: '', 'aria-label': S.mail, title: S.mail, text: '\u2709' });
 	var connEl = el('div', { cls: 'kefu-conn', role: 'status', hidden: '' });
 	var list = el('div', { cls: 'kefu-list', role: 'log', 'aria-live': 'polite' });
 	var greetEl = el('div', { cls: 'kefu-greet' });
@@ -185,7 +195,7 @@
 	var fileErr = el('div', { id: 'kefu-file-error', role: 'alert', hidden: '' });
 	var foot = el('div', { cls: 'kefu-foot' }, [attachBtn, fileIn, input, sendBtn]);
 	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
-		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), endBtn, closeBtn]),
+		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), mailBtn, endBtn, closeBtn]),
 		connEl,
 		list,
 		typingEl,
@@ -251,7 +261,7 @@
 			if (want) chat[k].setAttribute('hidden', '');
 			else chat[k].removeAttribute('hidden');
 		}
-		if (want) { typingEl.setAttribute('hidden', ''); endBtn.setAttribute('hidden', ''); }
+		if (want) { typingEl.setAttribute('hidden', ''); endBtn.setAttribute('hidden', ''); mailBtn.setAttribute('hidden', ''); }
 	}
 	/* One labelled input; textarea for the question or message. */
 	function field(name, req) {
@@ -298,7 +308,7 @@
 	function sendContact(v) {
 		contactOut = { type: 'contact' };
 		if (v.name) contactOut.name = v.name;
-		if (v.email) contactOut.email = v.email;
+		if (v.email) setEmail(contactOut.email = v.email);
 		if (v.phone) contactOut.phone = v.phone;
 		send(contactOut);
 		connect();
@@ -446,6 +456,46 @@
 	function showEnd() {
 		if (convId && convStatus !== 'closed') endBtn.removeAttribute('hidden');
 		else endBtn.setAttribute('hidden', '');
+		if (convId && !formKind) mailBtn.removeAttribute('hidden');
+		else mailBtn.setAttribute('hidden', '');
+	}
+
+	/* ---- e-mail the transcript: {type:"email_transcript"} (conversation_id: the current or the
+	 * just-closed one), answered by transcript_sent or an error ---- */
+	function setEmail(e) {
+		if (e && e !== myEmail) save(MAIL_KEY, (myEmail = e));
+	}
+	function mailResult(text, ok) {
+		var r = mailBox && mailBox.querySelector('#kefu-transcript-result');
+		if (!r) return;
+		r.textContent = text;
+		r.setAttribute('data-ok', ok ? 'true' : 'false');
+		if (ok && text) mailBox.querySelector('#kefu-transcript-send').setAttribute('hidden', '');
+		scrollDown();
+	}
+	function askMail(cid) {
+		if (mailBox && mailBox.parentNode) list.removeChild(mailBox);
+		mailWait = false;
+		var to = el('input', { id: 'kefu-transcript-to', type: 'email', autocomplete: 'email', maxlength: '200', placeholder: S.email, 'aria-label': S.email });
+		to.value = myEmail;
+		mailBox = el('form', { id: 'kefu-transcript', cls: 'kefu-rate', novalidate: '' }, [
+			el('div', { cls: 'kefu-rq', text: S.mail }), to,
+			el('button', { id: 'kefu-transcript-send', type: 'submit', text: S.send }),
+			el('div', { id: 'kefu-transcript-result', role: 'status' }),
+		]);
+		mailBox.addEventListener('submit', function (e) {
+			e.preventDefault();
+			var v = trim(to.value);
+			if (!EMAIL_RE.test(v)) return mailResult(S.eEmail, false);
+			var f = { type: 'email_transcript', email: v };
+			if (cid || convId) f.conversation_id = cid || convId;
+			if (!send(f)) return mailResult(S.reconnecting, false);
+			mailWait = true;
+			mailResult('', true);
+		});
+		list.appendChild(mailBox);
+		scrollDown();
+		try { to.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
 	}
 
 	/* ---- rating: five stars and a comment once a conversation is closed ---- */
@@ -483,6 +533,13 @@
 		});
 		rateBox = el('div', { id: 'kefu-rate', cls: 'kefu-rate', 'data-cid': id }, [el('div', { cls: 'kefu-rq', text: S.rateQ }), row, cm, sb]);
 		list.appendChild(rateBox);
+		// and the transcript by e-mail, for this (closed) conversation
+		var offer = el('button', { type: 'button', cls: 'kefu-link', 'data-cid': id, text: S.mail });
+		offer.addEventListener('click', function () {
+			if (offer.parentNode) list.removeChild(offer);
+			askMail(id);
+		});
+		list.appendChild(offer);
 		scrollDown();
 	}
 
@@ -698,6 +755,12 @@
 				break;
 			case 'contact':
 				contactOut = null;
+				setEmail(f.email);
+				break;
+			case 'transcript_sent':
+				mailWait = false;
+				setEmail(f.email);
+				mailResult(S.mailOk.replace('{e}', f.email || ''), true);
 				break;
 			case 'typing':
 				if (f.from === 'agent') showAgentTyping(!!f.typing);
@@ -729,6 +792,10 @@
 				showEnd();
 				break;
 			case 'error':
+				if (mailWait && !f.client_id) {
+					mailWait = false;
+					mailResult(f.code === 'invalid_field' ? S.eEmail : S[f.code === 'not_found' || f.code === 'unavailable' ? f.code : 'mailErr'], false);
+				}
 				if (f.client_id) {
 					var n = mine[f.client_id];
 					if (f.code === 'closed') {
@@ -776,6 +843,9 @@
 	closeBtn.addEventListener('click', close);
 	endBtn.addEventListener('click', function () {
 		if (convStatus !== 'closed' && send({ type: 'close' })) endBtn.setAttribute('hidden', '');
+	});
+	mailBtn.addEventListener('click', function () {
+		if (mailBox && mailBox.parentNode) { list.removeChild(mailBox); mailBox = null; } else askMail(0);
 	});
 	sendBtn.addEventListener('click', function () { submit(); input.focus(); });
 	input.addEventListener('keydown', function (e) {
