@@ -27,10 +27,12 @@
 # 20,000 file descriptors a process may have here unused).
 #
 # Knobs (environment): KEFU_BIN=./kefu PHASES="widget idle rate active" PROCS=4 AGENTS=1
-#   IDLE_COUNTS="10000 19900" MAX_CONNS=19980 RATES="1000 1500 2000 3000 5000 8000"
+#   IDLE_COUNTS="10000 19900" MAX_CONNS=19980 RATES="1000 2000 3000 5000 8000"
 #   ALWAYS_RATES="1000 5000" ROUNDS=3 RATE_VISITORS=1000 STEP_S=4 WARMUP_S=1
-#   ACTIVE_KS="1000 3000 5000 10000 15000" ACTIVE_PERIOD_S=5 ACTIVE_STEP_S=8 ACTIVE_RELAY=1
-#   CHROMIUM=/usr/bin/chromium
+#   ACTIVE_KS="1000 3000 5000 10000 15000 18000" ACTIVE_PERIOD_S=5 ACTIVE_STEP_S=8 ACTIVE_RELAY=1
+#   QUIET_PCT=30 QUIET_WAIT_S=5 QUIET_BUDGET_S=20 (the machine is shared: before each rate/active
+#   step, wait until other work uses under QUIET_PCT % of a CPU, at most QUIET_WAIT_S per step and
+#   QUIET_BUDGET_S per phase)  CHROMIUM=/usr/bin/chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -42,16 +44,19 @@ PROCS=${PROCS:-4}
 AGENTS=${AGENTS:-1}
 IDLE_COUNTS=${IDLE_COUNTS:-"10000 19900"}
 MAX_CONNS=${MAX_CONNS:-19980}
-RATES=${RATES:-"1000 1500 2000 3000 5000 8000"}
+RATES=${RATES:-"1000 2000 3000 5000 8000"}
 ALWAYS_RATES=${ALWAYS_RATES:-"1000 5000"}
 ROUNDS=${ROUNDS:-3}
 RATE_VISITORS=${RATE_VISITORS:-1000}
 STEP_S=${STEP_S:-4}
 WARMUP_S=${WARMUP_S:-1}
-ACTIVE_KS=${ACTIVE_KS:-"1000 3000 5000 10000 15000"}
+ACTIVE_KS=${ACTIVE_KS:-"1000 3000 5000 10000 15000 18000"}
 ACTIVE_PERIOD_S=${ACTIVE_PERIOD_S:-5}
 ACTIVE_STEP_S=${ACTIVE_STEP_S:-8}
 ACTIVE_RELAY=${ACTIVE_RELAY:-1}
+QUIET_PCT=${QUIET_PCT:-30}
+QUIET_WAIT_S=${QUIET_WAIT_S:-5}
+QUIET_BUDGET_S=${QUIET_BUDGET_S:-20}
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 RESULTS=$ROOT/bench/results
 RAW=$RESULTS/raw
@@ -161,7 +166,8 @@ kefu_warnings() { # PHASE -> lines of kefu's log (warn and above), counted
 	n=$(grep -c . "$RAW/chat-kefu-$1.log" || true)
 	[ "$n" -eq 0 ] || NOTES+=("$1: kefu logged $n line(s) at warn or above, e.g. \`$(head -n1 "$RAW/chat-kefu-$1.log" | cut -c1-200)\`")
 }
-csv() { echo "$*" | tr ' ' ','; }
+QUIET=(--quiet-pct "$QUIET_PCT" --quiet-wait-s "$QUIET_WAIT_S" --quiet-budget-s "$QUIET_BUDGET_S")
+csv() { echo "$*" | tr -s ' ' ','; }
 
 for phase in $PHASES; do
 	echo "== chat: $phase (+$(($(date +%s) - T_START)) s)"
@@ -178,7 +184,7 @@ for phase in $PHASES; do
 		start_kefu idle
 		start_relay idle
 		load idle --target "kefu=http://127.0.0.1:$KPORT,$KPID,$KEY" --target "relay=http://127.0.0.1:$RPORT,$RPID" \
-			--counts "$(csv $IDLE_COUNTS)" --procs "$PROCS"
+			--counts "$(csv "$IDLE_COUNTS")" --procs "$PROCS"
 		stop idle kefu "$KPID"
 		stop idle relay "$RPID"
 		kefu_warnings idle
@@ -187,9 +193,9 @@ for phase in $PHASES; do
 		start_kefu rate
 		start_relay rate
 		load rate --target "kefu=http://127.0.0.1:$KPORT,$KPID,$KEY,$EMAIL:$PASSWORD" \
-			--target "relay=http://127.0.0.1:$RPORT,$RPID" --rates "$(csv $RATES)" --always "$(csv $ALWAYS_RATES)" \
+			--target "relay=http://127.0.0.1:$RPORT,$RPID" --rates "$(csv "$RATES")" --always "$(csv "$ALWAYS_RATES")" \
 			--rounds "$ROUNDS" --visitors "$RATE_VISITORS" --step-s "$STEP_S" --warmup-s "$WARMUP_S" \
-			--procs "$PROCS" --agents "$AGENTS"
+			--procs "$PROCS" --agents "$AGENTS" "${QUIET[@]}"
 		stop rate kefu "$KPID"
 		stop rate relay "$RPID"
 		kefu_warnings rate
@@ -202,8 +208,8 @@ for phase in $PHASES; do
 			rt=(--target "relay=http://127.0.0.1:$RPORT,$RPID")
 		fi
 		load active --target "kefu=http://127.0.0.1:$KPORT,$KPID,$KEY,$EMAIL:$PASSWORD" "${rt[@]}" \
-			--ks "$(csv $ACTIVE_KS)" --period-s "$ACTIVE_PERIOD_S" --step-s "$ACTIVE_STEP_S" --warmup-s "$WARMUP_S" \
-			--procs "$PROCS" --agents "$AGENTS"
+			--ks "$(csv "$ACTIVE_KS")" --period-s "$ACTIVE_PERIOD_S" --step-s "$ACTIVE_STEP_S" --warmup-s "$WARMUP_S" \
+			--procs "$PROCS" --agents "$AGENTS" "${QUIET[@]}"
 		stop active kefu "$KPID"
 		[ "$ACTIVE_RELAY" = 1 ] && stop active relay "$RPID"
 		kefu_warnings active
@@ -216,11 +222,16 @@ ELAPSED=$(($(date +%s) - T_START))
 # ---- report ----
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT (src/ modified)"
-export REPORT_RAW=$RAW REPORT_ELAPSED=$ELAPSED REPORT_LOADAVG=$LOADAVG REPORT_COMMIT=$COMMIT \
-	REPORT_KEFU="$KEFU_VERSION, binary built $KEFU_BUILT" REPORT_MAX_CONNS=$MAX_CONNS REPORT_PROCS=$PROCS REPORT_AGENTS=$AGENTS \
-	REPORT_CPU="$(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))" \
-	REPORT_MEM="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" REPORT_KERNEL="$(uname -r)" \
-	REPORT_NOFILE="$(ulimit -n)" REPORT_NODE="$(node --version)" REPORT_WS="$(node -p 'require("ws/package.json").version')"
+REPORT_CPU="$(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
+REPORT_MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+REPORT_KERNEL=$(uname -r)
+REPORT_NOFILE=$(ulimit -n)
+REPORT_NODE=$(node --version)
+REPORT_WS=$(node -p 'require("ws/package.json").version')
+REPORT_KEFU="$KEFU_VERSION, binary built $KEFU_BUILT"
+export REPORT_RAW=$RAW REPORT_ELAPSED=$ELAPSED REPORT_LOADAVG=$LOADAVG REPORT_COMMIT=$COMMIT REPORT_KEFU \
+	REPORT_MAX_CONNS=$MAX_CONNS REPORT_PROCS=$PROCS REPORT_AGENTS=$AGENTS REPORT_CPU REPORT_MEM REPORT_KERNEL \
+	REPORT_NOFILE REPORT_NODE REPORT_WS
 REPORT_CMDS=$(printf '%s\n' "${CMDS[@]}" | sed "s#$TMP#\$TMP#g; s#$PASSWORD#PASSWORD#g")
 REPORT_PROBLEMS=$(printf '%s\n' "${PROBLEMS[@]+"${PROBLEMS[@]}"}")
 REPORT_NOTES=$(printf '%s\n' "${NOTES[@]+"${NOTES[@]}"}")

@@ -11,6 +11,8 @@
 //   idle:   --counts LIST --settle-s 2 --recycle 1 (close all, open the last count again)
 //   rate:   --rates LIST --always LIST --rounds N --visitors N --step-s 4 --warmup-s 1 --p99-ms 10
 //   active: --ks LIST --period-s 5 --step-s 11 --warmup-s 1 --p99-ms 50
+//   rate, active: --quiet-pct 30 --quiet-wait-s 5 --quiet-budget-s 20 (before each step, wait until
+//           other work on the machine uses under quiet-pct % of a CPU, at most quiet-wait-s)
 // A target is NAME=URL,PID[,SITE_KEY[,EMAIL:PASSWORD]]: PID is the server process, read in
 // /proc for VmRSS and CPU time; with EMAIL:PASSWORD (kefu) the agent signs in through
 // POST /api/v1/auth/login, without (the relay) it connects with no session. Several targets
@@ -155,9 +157,30 @@ const median = (a) => {
 	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// The machine is shared: before a step, wait (up to QUIET_WAIT_S, and QUIET_BUDGET_S over the
+// whole run) until the CPU used by neither the servers nor this client stays under QUIET_PCT.
+const QUIET_PCT = num('quiet-pct', 30), QUIET_WAIT_S = num('quiet-wait-s', 5);
+let quietBudgetMs = num('quiet-budget-s', 20) * 1000;
+const ourPids = () => [process.pid, ...targets.map((t) => t.pid), ...visitors.map((w) => w.p.pid), ...agentProcs.map((w) => w.p.pid)];
+const ourTicks = () => ourPids().reduce((a, pid) => { try { return a + cpuTicks(pid); } catch { return a; } }, 0);
+async function quiet() {
+	const t0 = Date.now();
+	for (;;) {
+		const m0 = machineTicks(), o0 = ourTicks(), w0 = hr();
+		await sleep(250);
+		const other = (100 * ((machineTicks() - m0) - (ourTicks() - o0)) / HZ) / ((hr() - w0) / 1e6);
+		const waited = Date.now() - t0;
+		if (other < QUIET_PCT || waited >= QUIET_WAIT_S * 1000 || waited >= quietBudgetMs) {
+			quietBudgetMs -= Math.max(0, waited - 250);
+			return { waitedMs: waited, otherPct: Math.max(0, other) };
+		}
+	}
+}
+
 // One measured step: every visitor of target t sends every periodMs for stepS seconds; latency
 // of the messages sent after warmupS. Waits for the stragglers (acks and agent receipts) up to drainS.
 async function step(t, tag, periodMs, stepS, warmupS, drainS = 5) {
+	const q = await quiet();
 	await all(agentProcs, 'begin', { target: t.name, tag });
 	const clientPids = [process.pid, ...visitors.map((w) => w.p.pid), ...agentProcs.map((w) => w.p.pid)];
 	const clientTicks = () => clientPids.reduce((a, pid) => a + cpuTicks(pid), 0);
@@ -188,15 +211,17 @@ async function step(t, tag, periodMs, stepS, warmupS, drainS = 5) {
 		clientLagP99Ms: Math.max(...r.map((x) => x.lagP99Us)) / 1000, clientLagMaxMs: Math.max(...r.map((x) => x.lagMaxUs)) / 1000,
 		serverCpuS: cpu, serverCpuPct: (100 * cpu) / wall, clientCpuPct: (100 * clientCpu) / wall,
 		otherCpuPct: Math.max(0, (100 * (machineCpu - cpu - clientCpu)) / wall), serverCpuUsPerMsg: sent ? (cpu * 1e6) / sent : NaN,
-		rssKb: rssKb(t.pid), alive: alive(t.pid),
+		rssKb: rssKb(t.pid), alive: alive(t.pid), quietWaitMs: q.waitedMs, otherCpuPctBefore: q.otherPct,
 	};
 }
 const fmtStep = (s) => `${s.target.padEnd(5)} ${String(Math.round(s.targetRate)).padStart(6)} msg/s (${s.visitors} visitors) sent ${s.sent} lost ${s.lost} unacked ${s.unacked}`
 	+ ` p50 ${s.p50?.toFixed(2)} p99 ${s.p99?.toFixed(2)} max ${s.max?.toFixed(1)} ms; server CPU ${s.serverCpuPct.toFixed(0)}% ${s.serverCpuUsPerMsg.toFixed(1)} us/msg;`
-	+ ` client lag p99 ${s.clientLagP99Ms.toFixed(1)} ms, clients CPU ${s.clientCpuPct.toFixed(0)}%, other CPU ${s.otherCpuPct.toFixed(0)}%${Object.keys(s.visitorErrors).length ? ' errors ' + JSON.stringify(s.visitorErrors) : ''}`;
+	+ ` client lag p99 ${s.clientLagP99Ms.toFixed(1)} ms, clients CPU ${s.clientCpuPct.toFixed(0)}%, other CPU ${s.otherCpuPct.toFixed(0)}%`
+	+ `${s.quietWaitMs > 300 ? ` (waited ${(s.quietWaitMs / 1000).toFixed(1)} s for a quieter machine)` : ''}${Object.keys(s.visitorErrors).length ? ' errors ' + JSON.stringify(s.visitorErrors) : ''}`;
 
 // ---------------------------------------------------------------------------------------------
-const out = { phase, started: new Date().toISOString(), procs: PROCS, agents: AGENTS, targets: targets.map((t) => t.name) };
+const out = { phase, started: new Date().toISOString(), procs: PROCS, agents: AGENTS, targets: targets.map((t) => t.name),
+	quiet: { pct: QUIET_PCT, waitS: QUIET_WAIT_S, budgetS: quietBudgetMs / 1000 } };
 
 async function idle() {
 	const counts = list('counts', [10000, 19500]), settle = num('settle-s', 2), recycle = num('recycle', 1);
@@ -261,7 +286,6 @@ async function rate() {
 				const res = { ...(await s), round };
 				out.steps.push(res);
 				log(`round ${round} ${fmtStep(res)}`);
-				await sleep(300);
 			}
 		}
 		const still = [];
