@@ -230,6 +230,31 @@ static void a_close(struct aconn *a, json_t *msg, int reopen)
 	hub_conversation_changed(a->app, c.id, 1);
 }
 
+static void a_unwatch(struct aconn *a, json_t *msg)
+{
+	hub_unwatch(a, json_integer_value(json_object_get(msg, "conversation_id")));
+}
+
+static void a_close_frame(struct aconn *a, json_t *msg)
+{
+	a_close(a, msg, 0);
+}
+
+static void a_reopen_frame(struct aconn *a, json_t *msg)
+{
+	a_close(a, msg, 1);
+}
+
+/* The frames an agent may send after hello, and who handles them. */
+static const struct {
+	const char *type;
+	void (*fn)(struct aconn *a, json_t *msg);
+} frames[] = {
+	{ "status", a_status }, { "watch", a_watch }, { "unwatch", a_unwatch }, { "accept", a_accept },
+	{ "msg", a_msg }, { "typing", a_typing }, { "read", a_read }, { "close", a_close_frame },
+	{ "reopen", a_reopen_frame },
+};
+
 static void a_message(struct ws_conn *ws, int binary, const char *data, size_t len)
 {
 	struct aconn *a = ws_data(ws);
@@ -237,6 +262,9 @@ static void a_message(struct ws_conn *ws, int binary, const char *data, size_t l
 	if (!a || !msg)
 		return;
 	const char *type = json_get_str(msg, "type");
+	size_t i = 0;
+	while (type && i < KF_ARRAY_LEN(frames) && strcmp(type, frames[i].type) != 0)
+		i++;
 	if (!type)
 		hub_error(ws, "invalid_field", "type is required", NULL);
 	else if (strcmp(type, "ping") == 0)
@@ -245,24 +273,8 @@ static void a_message(struct ws_conn *ws, int binary, const char *data, size_t l
 		a_hello(a);
 	else if (!a->hello)
 		hub_error(ws, "hello_first", "send hello first", NULL);
-	else if (strcmp(type, "status") == 0)
-		a_status(a, msg);
-	else if (strcmp(type, "watch") == 0)
-		a_watch(a, msg);
-	else if (strcmp(type, "unwatch") == 0)
-		hub_unwatch(a, json_integer_value(json_object_get(msg, "conversation_id")));
-	else if (strcmp(type, "accept") == 0)
-		a_accept(a, msg);
-	else if (strcmp(type, "msg") == 0)
-		a_msg(a, msg);
-	else if (strcmp(type, "typing") == 0)
-		a_typing(a, msg);
-	else if (strcmp(type, "read") == 0)
-		a_read(a, msg);
-	else if (strcmp(type, "close") == 0)
-		a_close(a, msg, 0);
-	else if (strcmp(type, "reopen") == 0)
-		a_close(a, msg, 1);
+	else if (i < KF_ARRAY_LEN(frames))
+		frames[i].fn(a, msg);
 	else
 		hub_error(ws, "unknown_type", "no such message type", NULL);
 	json_decref(msg);

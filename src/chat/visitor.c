@@ -353,6 +353,21 @@ static void v_email_transcript(struct vconn *v, json_t *msg)
 				  "email", email));
 }
 
+static void v_close_frame(struct vconn *v, json_t *msg)
+{
+	KF_UNUSED(msg);
+	v_close(v);
+}
+
+/* The frames a visitor may send after hello, and who handles them. */
+static const struct {
+	const char *type;
+	void (*fn)(struct vconn *v, json_t *msg);
+} frames[] = {
+	{ "msg", v_msg }, { "typing", v_typing }, { "read", v_read }, { "close", v_close_frame },
+	{ "rate", v_rate }, { "contact", v_contact }, { "email_transcript", v_email_transcript },
+};
+
 static void v_message(struct ws_conn *ws, int binary, const char *data, size_t len)
 {
 	struct vconn *v = ws_data(ws);
@@ -360,6 +375,9 @@ static void v_message(struct ws_conn *ws, int binary, const char *data, size_t l
 	if (!v || !msg)
 		return;
 	const char *type = json_get_str(msg, "type");
+	size_t i = 0;
+	while (type && i < KF_ARRAY_LEN(frames) && strcmp(type, frames[i].type) != 0)
+		i++;
 	if (!type)
 		hub_error(ws, "invalid_field", "type is required", NULL);
 	else if (strcmp(type, "ping") == 0)
@@ -368,20 +386,8 @@ static void v_message(struct ws_conn *ws, int binary, const char *data, size_t l
 		v_hello(v, msg);
 	else if (!v->visitor_id)
 		hub_error(ws, "hello_first", "send hello first", NULL);
-	else if (strcmp(type, "msg") == 0)
-		v_msg(v, msg);
-	else if (strcmp(type, "typing") == 0)
-		v_typing(v, msg);
-	else if (strcmp(type, "read") == 0)
-		v_read(v, msg);
-	else if (strcmp(type, "close") == 0)
-		v_close(v);
-	else if (strcmp(type, "rate") == 0)
-		v_rate(v, msg);
-	else if (strcmp(type, "contact") == 0)
-		v_contact(v, msg);
-	else if (strcmp(type, "email_transcript") == 0)
-		v_email_transcript(v, msg);
+	else if (i < KF_ARRAY_LEN(frames))
+		frames[i].fn(v, msg);
 	else
 		hub_error(ws, "unknown_type", "no such message type", NULL);
 	json_decref(msg);
