@@ -33,6 +33,8 @@
 #include "../src/http/server.c"
 #include "app/app.h"
 #include "auth/auth.h"
+#include "chat/chat.h"
+#include "search/search.h"
 #include "core/ratelimit.h"
 #include "store/store.h"
 #include <ftw.h>
@@ -314,8 +316,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	http_server_set_authorize(fz_app.srv, auth_authorize);
 	http_server_set_upload_dir(fz_app.srv, fz_app.upload_dir);
 	http_server_set_trusted_proxies(fz_app.srv, "192.0.2.1, 10.0.0.1");
+	fz_app.loop = &fz_loop;
+	snprintf(fz_app.cfg.data_dir, sizeof(fz_app.cfg.data_dir), "%s", fz_dir);
+	if (search_init() != 0)
+		fz_die("search");
 	system_register(fz_app.srv);
 	auth_register(fz_app.srv);
+	chat_register(fz_app.srv);   /* sites, conversations, search, files, /demo, chat sockets */
+	settings_register(fz_app.srv);
 
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str_alg(hash, FZ_PASSWORD, strlen(FZ_PASSWORD), crypto_pwhash_OPSLIMIT_MIN,
