@@ -9,91 +9,24 @@
 // visitor sees the reply, and the history again after a reload. No request may leave the server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { request as httpRequest } from 'node:http';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium,
+} from './lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const KEFU_BIN = process.env.KEFU_BIN ? resolve(process.cwd(), process.env.KEFU_BIN) : join(root, 'kefu');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const EMAIL = 'admin@example.com';
 const NAME = '店长';
 const PASSWORD = 'correct-horse-battery-9';
 const GREETING = '您好！有什么可以帮您？';
 
 let dataDir, server, serverLog = '', base = '', browser, agentCtx, visitorCtx, agentPage, visitorPage;
-let cookie = '', csrf = '', adminId = 0, site = null;
+let api = null, adminId = 0, site = null;
 const foreign = [];
 
-function run(args, input, timeoutMs = 10000) {
-	return new Promise((res, rej) => {
-		const p = spawn(KEFU_BIN, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-		let stdout = '', stderr = '';
-		const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`kefu ${args.join(' ')}: timed out`)); }, timeoutMs);
-		p.stdout.on('data', (d) => (stdout += d));
-		p.stderr.on('data', (d) => (stderr += d));
-		p.on('error', (e) => { clearTimeout(timer); rej(e); });
-		p.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); });
-		p.stdin.on('error', () => {});
-		p.stdin.end(input);
-	});
-}
-
-function startServer() {
-	return new Promise((res, rej) => {
-		server = spawn(KEFU_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-		const timer = setTimeout(() => rej(new Error('kefu serve: no "listening on" line in 10 s\n' + serverLog)), 10000);
-		server.stderr.setEncoding('utf8');
-		server.stderr.on('data', (d) => {
-			serverLog += d;
-			const m = /listening on http:\/\/(\S+)/.exec(serverLog);
-			if (m && !base) { clearTimeout(timer); base = 'http://' + m[1]; res(base); }
-		});
-		server.on('error', (e) => { clearTimeout(timer); rej(e); });
-		server.on('exit', (code, sig) => {
-			if (!base) { clearTimeout(timer); rej(new Error(`kefu serve exited (${code ?? sig}) before listening\n${serverLog}`)); }
-		});
-	});
-}
-
-function stopServer() {
-	if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve(server ? server.exitCode : null);
-	return new Promise((res) => {
-		const timer = setTimeout(() => server.kill('SIGKILL'), 10000);
-		server.once('exit', (code, sig) => { clearTimeout(timer); res(code ?? sig); });
-		server.kill('SIGTERM');
-	});
-}
-
-/* One HTTP request; JSON in and out. Resolves { status, headers, body (Buffer), json }. */
-function call(method, path, body, headers = {}) {
-	return new Promise((res, rej) => {
-		const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
-		const h = { Accept: 'application/json', ...headers };
-		if (data) { h['Content-Type'] = 'application/json'; h['Content-Length'] = data.length; }
-		if (cookie) h.Cookie = cookie;
-		if (csrf && method !== 'GET') h['X-CSRF-Token'] = csrf;
-		const req = httpRequest(base + path, { method, headers: h }, (r) => {
-			const chunks = [];
-			r.on('data', (c) => chunks.push(c));
-			r.on('end', () => {
-				const buf = Buffer.concat(chunks);
-				let json = null;
-				try { json = JSON.parse(buf.toString('utf8')); } catch { /* not JSON */ }
-				res({ status: r.statusCode, headers: r.headers, body: buf, json });
-			});
-		});
-		req.on('error', rej);
-		if (data) req.write(data);
-		req.end();
-	});
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/* One HTTP request with the admin's session once signed in (lib.mjs client). */
+const call = (...args) => api.call(...args);
 
 before(async () => {
 	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found: build it with make, or set KEFU_BIN`);
@@ -101,13 +34,16 @@ before(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-chat-'));
 	const add = await run(['user', 'add', '--role', 'admin', '--name', NAME, '--data', dataDir, EMAIL], PASSWORD + '\n');
 	assert.equal(add.code, 0, `kefu user add failed (${add.code}):\n${add.stdout}${add.stderr}`);
-	await startServer();
+	const srv = startServer(dataDir, (d) => (serverLog += d));
+	server = srv.proc;
+	base = await srv.ready;
+	api = client(base);
 
 	// The admin, over the REST API: sign in, create a site (any origin, drafts previewed), join it.
 	const login = await call('POST', '/api/v1/auth/login', { email: EMAIL, password: PASSWORD });
 	assert.equal(login.status, 200, 'login: ' + login.body);
-	cookie = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
-	csrf = login.json.csrf_token;
+	api.cookie = sessionCookie(login);
+	api.csrf = login.json.csrf_token;
 	adminId = login.json.user.id;
 	const made = await call('POST', '/api/v1/sites', { name: 'Demo shop 演示店', origins: [], greeting: GREETING, color: '#0a7d5a', preview: true });
 	assert.equal(made.status, 201, 'POST /api/v1/sites: ' + made.status + ' ' + made.body);
@@ -117,18 +53,9 @@ before(async () => {
 	assert.equal(mem.status, 200, 'PUT members: ' + mem.status + ' ' + mem.body);
 	assert.deepEqual(mem.json.site.members, [adminId]);
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	browser = await launchChromium();
 	const host = new URL(base).host;
-	const watch = (ctx) =>
-		ctx.on('request', (req) => {
-			const u = new URL(req.url());
-			if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
-			if (u.host !== host) foreign.push(req.url());
-		});
+	const watch = (ctx) => watchForeign(ctx, host, foreign);
 	agentCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
 	visitorCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1000, height: 760 } });
 	for (const c of [agentCtx, visitorCtx]) { c.setDefaultTimeout(8000); watch(c); }
@@ -138,7 +65,7 @@ before(async () => {
 
 after(async () => {
 	try { if (browser) await browser.close(); } catch { /* already gone */ }
-	await stopServer();
+	await stopServer(server);
 	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -287,6 +214,6 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 
 test('kefu serve exits 0 on SIGTERM', async () => {
 	if (browser) { await browser.close(); browser = null; }
-	const code = await stopServer();
+	const code = await stopServer(server);
 	assert.equal(code, 0, 'exit status after SIGTERM\n' + serverLog.split('\n').slice(-20).join('\n'));
 });

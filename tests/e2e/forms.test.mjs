@@ -17,112 +17,25 @@
 //      offline form though an agent is online; back to "always open", it is a normal chat again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { request as httpRequest } from 'node:http';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, until, freePort, startSmtpSink,
+} from './lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const KEFU_BIN = process.env.KEFU_BIN ? resolve(process.cwd(), process.env.KEFU_BIN) : join(root, 'kefu');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const PYTHON = '/usr/bin/python3';
 const EMAIL = 'admin@example.com';
 const NAME = '店长';
 const PASSWORD = 'correct-horse-battery-9';
 const OFFLINE_MSG = '客服下班了，请留下您的邮箱，我们明天回复。';
 
 let dataDir, server, serverLog = '', base = '', browser, agentCtx, A;
-let cookie = '', csrf = '', adminId = 0, site = null;
+let api = null, adminId = 0, site = null;
 const procs = [];
 const foreign = [];
 
-function run(args, input, timeoutMs = 10000) {
-	return new Promise((res, rej) => {
-		const p = spawn(KEFU_BIN, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-		let stdout = '', stderr = '';
-		const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`kefu ${args.join(' ')}: timed out`)); }, timeoutMs);
-		p.stdout.on('data', (d) => (stdout += d));
-		p.stderr.on('data', (d) => (stderr += d));
-		p.on('error', (e) => { clearTimeout(timer); rej(e); });
-		p.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); });
-		p.stdin.on('error', () => {});
-		p.stdin.end(input);
-	});
-}
-
-function startServer() {
-	return new Promise((res, rej) => {
-		server = spawn(KEFU_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-		const timer = setTimeout(() => rej(new Error('kefu serve: no "listening on" line in 10 s\n' + serverLog)), 10000);
-		server.stderr.setEncoding('utf8');
-		server.stderr.on('data', (d) => {
-			serverLog += d;
-			const m = /listening on http:\/\/(\S+)/.exec(serverLog);
-			if (m && !base) { clearTimeout(timer); base = 'http://' + m[1]; res(base); }
-		});
-		server.on('error', (e) => { clearTimeout(timer); rej(e); });
-		server.on('exit', (code, sig) => {
-			if (!base) { clearTimeout(timer); rej(new Error(`kefu serve exited (${code ?? sig}) before listening\n${serverLog}`)); }
-		});
-	});
-}
-
-function stopServer() {
-	if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve(server ? server.exitCode : null);
-	return new Promise((res) => {
-		const timer = setTimeout(() => server.kill('SIGKILL'), 10000);
-		server.once('exit', (code, sig) => { clearTimeout(timer); res(code ?? sig); });
-		server.kill('SIGTERM');
-	});
-}
-
-/* One HTTP request; JSON in and out. Resolves { status, headers, body (Buffer), json }. */
-function call(method, path, body, headers = {}) {
-	return new Promise((res, rej) => {
-		const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
-		const h = { Accept: 'application/json', ...headers };
-		if (data) { h['Content-Type'] = 'application/json'; h['Content-Length'] = data.length; }
-		if (cookie) h.Cookie = cookie;
-		if (csrf && method !== 'GET') h['X-CSRF-Token'] = csrf;
-		const req = httpRequest(base + path, { method, headers: h }, (r) => {
-			const chunks = [];
-			r.on('data', (c) => chunks.push(c));
-			r.on('end', () => {
-				const buf = Buffer.concat(chunks);
-				let json = null;
-				try { json = JSON.parse(buf.toString('utf8')); } catch { /* not JSON */ }
-				res({ status: r.statusCode, headers: r.headers, body: buf, json });
-			});
-		});
-		req.on('error', rej);
-		if (data) req.write(data);
-		req.end();
-	});
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(fn, what, ms = 8000) {
-	const t0 = Date.now();
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() - t0 > ms) throw new Error('timed out waiting for ' + what);
-		await sleep(100);
-	}
-}
-
-async function freePort() {
-	const s = net.createServer();
-	await new Promise((r) => s.listen(0, '127.0.0.1', r));
-	const { port } = s.address();
-	await new Promise((r) => s.close(r));
-	return port;
-}
+/* One HTTP request with the admin's session once signed in (lib.mjs client). */
+const call = (...args) => api.call(...args);
 
 const widgetConfig = async () => (await call('GET', '/api/v1/widget/config?site=' + encodeURIComponent(site.key))).json.site;
 const siteNow = async () => (await call('GET', '/api/v1/sites')).json.sites.find((s) => s.id === site.id);
@@ -144,12 +57,7 @@ async function visitor(locale) {
 }
 
 function watch(ctx) {
-	const host = new URL(base).host;
-	ctx.on('request', (req) => {
-		const u = new URL(req.url());
-		if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
-		if (u.host !== host) foreign.push(req.url());
-	});
+	watchForeign(ctx, new URL(base).host, foreign);
 }
 
 async function openNav(id) {
@@ -163,12 +71,15 @@ before(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-forms-'));
 	const add = await run(['user', 'add', '--role', 'admin', '--name', NAME, '--data', dataDir, EMAIL], PASSWORD + '\n');
 	assert.equal(add.code, 0, `kefu user add failed (${add.code}):\n${add.stdout}${add.stderr}`);
-	await startServer();
+	const srv = startServer(dataDir, (d) => (serverLog += d));
+	server = srv.proc;
+	base = await srv.ready;
+	api = client(base);
 
 	const login = await call('POST', '/api/v1/auth/login', { email: EMAIL, password: PASSWORD });
 	assert.equal(login.status, 200, 'login: ' + login.body);
-	cookie = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
-	csrf = login.json.csrf_token;
+	api.cookie = sessionCookie(login);
+	api.csrf = login.json.csrf_token;
 	adminId = login.json.user.id;
 	const made = await call('POST', '/api/v1/sites', { name: 'Form shop 表单店', origins: [], greeting: '您好！', offline_message: OFFLINE_MSG });
 	assert.equal(made.status, 201, 'POST /api/v1/sites: ' + made.status + ' ' + made.body);
@@ -176,11 +87,7 @@ before(async () => {
 	const mem = await call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: [adminId] });
 	assert.equal(mem.status, 200, 'PUT members: ' + mem.status + ' ' + mem.body);
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	browser = await launchChromium();
 	agentCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
 	agentCtx.setDefaultTimeout(8000);
 	watch(agentCtx);
@@ -191,7 +98,7 @@ after(async () => {
 	if (server && server.exitCode === null && server.signalCode === null) { /* still running: fine */ }
 	else if (server) console.error(`kefu serve died (${server.exitCode ?? server.signalCode}); its log ends:\n` + serverLog.split('\n').slice(-30).join('\n'));
 	try { if (browser) await browser.close(); } catch { /* already gone */ }
-	await stopServer();
+	await stopServer(server);
 	for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
 	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -329,16 +236,8 @@ test('(b) pre-chat form set in Settings: the e-mail is required and checked; the
 });
 
 test('(c) Settings → E-mail (SMTP): saved without echoing the password; the test mail reaches a real sink', { timeout: 90000 }, async () => {
-	const port = await freePort();
-	const sink = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-	procs.push(sink);
 	let out = '';
-	sink.stdout.on('data', (d) => (out += d));
-	sink.stderr.on('data', (d) => (out += d));
-	await until(() => new Promise((r) => {
-		const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-		c.on('error', () => r(false));
-	}), 'the SMTP sink to listen');
+	const port = await startSmtpSink(procs, (d) => (out += d));
 	const deadPort = await freePort(); // nothing listens there
 
 	await openNav('settings');

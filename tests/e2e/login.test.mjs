@@ -7,76 +7,20 @@
 // sign-in, the language switch, a reload and sign-out; no request may leave the server's origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
-import { chromium } from 'playwright-core';
+import {
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, launchPersistentChromium,
+} from './lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// $KEFU_BIN is taken relative to the current directory (as tests/http does); default <repo>/kefu.
-const KEFU_BIN = process.env.KEFU_BIN ? resolve(process.cwd(), process.env.KEFU_BIN) : join(root, 'kefu');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const EMAIL = 'admin@example.com';
 const NAME = '管理员';
 const PASSWORD = 'correct-horse-battery-9';
 
 let dataDir, profileDir, server, serverLog = '', base = '', context, page;
 const foreign = [];
-
-/* Runs kefu with args, writing stdin; resolves { code, stdout, stderr }. */
-function run(args, input, timeoutMs = 10000) {
-	return new Promise((res, rej) => {
-		const p = spawn(KEFU_BIN, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-		let stdout = '', stderr = '';
-		const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`kefu ${args.join(' ')}: timed out`)); }, timeoutMs);
-		p.stdout.on('data', (d) => (stdout += d));
-		p.stderr.on('data', (d) => (stderr += d));
-		p.on('error', (e) => { clearTimeout(timer); rej(e); });
-		p.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); });
-		p.stdin.on('error', () => {});
-		p.stdin.end(input);
-	});
-}
-
-/* Starts kefu serve and resolves the base URL from its "listening on http://..." line. */
-function startServer() {
-	return new Promise((res, rej) => {
-		server = spawn(KEFU_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], {
-			cwd: root,
-			stdio: ['ignore', 'ignore', 'pipe'],
-		});
-		const timer = setTimeout(() => rej(new Error('kefu serve: no "listening on" line in 10 s\n' + serverLog)), 10000);
-		server.stderr.setEncoding('utf8');
-		server.stderr.on('data', (d) => {
-			serverLog += d;
-			const m = /listening on http:\/\/(\S+)/.exec(serverLog);
-			if (m && !base) {
-				clearTimeout(timer);
-				base = 'http://' + m[1];
-				res(base);
-			}
-		});
-		server.on('error', (e) => { clearTimeout(timer); rej(e); });
-		server.on('exit', (code, sig) => {
-			if (!base) { clearTimeout(timer); rej(new Error(`kefu serve exited (${code ?? sig}) before listening\n${serverLog}`)); }
-		});
-	});
-}
-
-/* Sends SIGTERM and resolves the exit code (SIGKILL after 10 s). */
-function stopServer() {
-	if (!server || server.exitCode !== null || server.signalCode !== null) {
-		return Promise.resolve(server ? server.exitCode : null);
-	}
-	return new Promise((res) => {
-		const timer = setTimeout(() => server.kill('SIGKILL'), 10000);
-		server.once('exit', (code, sig) => { clearTimeout(timer); res(code ?? sig); });
-		server.kill('SIGTERM');
-	});
-}
 
 /* A raw GET with the given headers (no automatic decompression). */
 function rawGet(path, headers = {}) {
@@ -100,31 +44,23 @@ before(async () => {
 	const add = await run(['user', 'add', '--role', 'admin', '--name', NAME, '--data', dataDir, EMAIL], PASSWORD + '\n');
 	assert.equal(add.code, 0, `kefu user add failed (${add.code}):\n${add.stdout}${add.stderr}`);
 
-	await startServer();
+	const srv = startServer(dataDir, (d) => (serverLog += d));
+	server = srv.proc;
+	base = await srv.ready;
 
-	context = await chromium.launchPersistentContext(profileDir, {
-		executablePath: CHROMIUM,
-		headless: true,
-		args: [
-			'--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		],
+	context = await launchPersistentChromium(profileDir, {
 		locale: 'en-US',
 		viewport: { width: 1280, height: 800 },
 	});
 	context.setDefaultTimeout(8000);
 	const origin = new URL(base).host;
-	context.on('request', (req) => {
-		const u = new URL(req.url());
-		if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
-		if (u.host !== origin) foreign.push(req.url());
-	});
+	watchForeign(context, origin, foreign);
 	page = context.pages()[0] || (await context.newPage());
 });
 
 after(async () => {
 	try { if (context) await context.close(); } catch { /* already gone */ }
-	await stopServer();
+	await stopServer(server);
 	for (const d of [dataDir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
@@ -222,6 +158,6 @@ test('sign in, switch language, reload, sign out', { timeout: 30000 }, async () 
 
 test('kefu serve exits 0 on SIGTERM', async () => {
 	if (context) { await context.close(); context = null; }
-	const code = await stopServer();
+	const code = await stopServer(server);
 	assert.equal(code, 0, 'exit status after SIGTERM\n' + serverLog.split('\n').slice(-20).join('\n'));
 });
