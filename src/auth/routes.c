@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "app/app.h"
 #include "core/alloc.h"
+#include "core/json.h"
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -342,16 +343,8 @@ static void h_users_patch(struct http_req *r)
 
 static json_t *key_json(const struct store_apikey *k)
 {
-	json_t *scopes = json_array();
-	for (const char *p = k->scopes; *p;) {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, " ");
-		if (n)
-			json_array_append_new(scopes, json_stringn(p, n));
-		p += n;
-	}
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:I}", "id", (json_int_t)k->id, "name", k->name, "prefix", k->prefix,
-			      "scopes", scopes, "created_at", (json_int_t)k->created_at);
+			      "scopes", json_words(k->scopes), "created_at", (json_int_t)k->created_at);
 	json_object_set_new(o, "revoked_at", k->revoked_at ? json_integer(k->revoked_at) : json_null());
 	json_object_set_new(o, "last_used_at", k->last_used_at ? json_integer(k->last_used_at) : json_null());
 	return o;

@@ -11,6 +11,8 @@ extern const struct ws_handler chat_visitor_ws, chat_agent_ws;
 /* Parses a text frame into a JSON object; answers bad_json and returns NULL otherwise. */
 json_t *chat_parse_frame(struct ws_conn *ws, int binary, const char *data, size_t len);
 int chat_valid_client_id(const char *id);
+/* 1 when origin may embed the site: its list is empty or names origin exactly (NULL: no). */
+int chat_origin_allowed(const struct store_site *s, const char *origin);
 /* 1 when text is a string of 1..CHAT_MAX_TEXT characters; else answers the error. */
 int chat_valid_text(struct ws_conn *ws, const char *text, const char *client_id);
 /* Stores m (see store_msg_append), acks the sender (when given) and fans the message out:

@@ -52,6 +52,24 @@ json_t *chat_parse_frame(struct ws_conn *ws, int binary, const char *data, size_
 	return v;
 }
 
+/* 1 when origin may embed this site: the list is empty or names it exactly. */
+int chat_origin_allowed(const struct store_site *s, const char *origin)
+{
+	if (!s->origins[0])
+		return 1;
+	if (!origin)
+		return 0;
+	size_t ol = strlen(origin);
+	for (const char *p = s->origins; *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (n == ol && memcmp(p, origin, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 int chat_valid_client_id(const char *id)
 {
 	size_t n = id ? strlen(id) : 0;

@@ -211,15 +211,7 @@ json_t *hub_conv_json(const struct store_conv *c)
 							       : json_null());
 	json_object_set_new(o, "rating", c->rating ? json_pack("{s:i,s:s}", "rating", c->rating, "comment",
 							       c->rating_comment) : json_null());
-	json_t *tags = json_array();
-	for (const char *p = c->tags; *p;) {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, " ");
-		if (n)
-			json_array_append_new(tags, json_stringn(p, n));
-		p += n;
-	}
-	json_object_set_new(o, "tags", tags);
+	json_object_set_new(o, "tags", json_words(c->tags));
 	return o;
 }
 

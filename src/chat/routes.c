@@ -16,18 +16,6 @@
 
 static json_t *stored_json(const char *text, json_t *dflt);
 
-static json_t *words_json(const char *s)
-{
-	json_t *arr = json_array();
-	for (const char *p = s; *p;) {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, " ");
-		if (n)
-			json_array_append_new(arr, json_stringn(p, n));
-		p += n;
-	}
-	return arr;
-}
 
 static json_t *site_json(struct app *a, const struct store_site *s)
 {
@@ -38,12 +26,12 @@ static json_t *site_json(struct app *a, const struct store_site *s)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(members, json_integer(ids[i]));
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s,s:s,s:i,s:o,s:I}", "id", (json_int_t)s->id, "key", s->key,
-			 "name", s->name, "origins", words_json(s->origins), "greeting", s->greeting, "color", s->color,
-			 "languages", words_json(s->languages), "preview", s->preview, "offline_message",
+			 "name", s->name, "origins", json_words(s->origins), "greeting", s->greeting, "color", s->color,
+			 "languages", json_words(s->languages), "preview", s->preview, "offline_message",
 			 s->offline_message, "auto_reply", s->auto_reply, "auto_reply_delay", s->auto_reply_delay,
 			 "members", members, "created_at", (json_int_t)s->created_at);
 	json_object_set_new(o, "max_file_bytes", json_integer(s->max_file_bytes));
-	json_object_set_new(o, "file_types", words_json(s->file_types));
+	json_object_set_new(o, "file_types", json_words(s->file_types));
 	json_object_set_new(o, "business_hours", stored_json(s->business_hours, json_null()));
 	json_object_set_new(o, "prechat", stored_json(s->prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields",
 									     "required")));
@@ -304,20 +292,14 @@ static void h_widget_config(struct http_req *r)
 		http_reply_error(r, 404, "not_found", "no such site");
 		return;
 	}
-	if (origin) {
-		char list[1100];
-		snprintf(list, sizeof(list), " %s ", s.origins);
-		char want[260];
-		snprintf(want, sizeof(want), " %s ", origin);
-		if (!s.origins[0] || strstr(list, want)) {
-			http_add_header(r, "Access-Control-Allow-Origin", origin);
-			http_add_header(r, "Vary", "Origin");
-		}
+	if (origin && chat_origin_allowed(&s, origin)) {
+		http_add_header(r, "Access-Control-Allow-Origin", origin);
+		http_add_header(r, "Vary", "Origin");
 	}
 	int open = chat_site_open(&s, time_now_ms());
 	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o}}", "site", "key", s.key, "name",
 					  s.name, "greeting", s.greeting, "color", s.color, "languages",
-					  words_json(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
+					  json_words(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
 					  "preview", s.preview, "offline_message", s.offline_message, "prechat",
 					  stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required"))));
 }

@@ -16,23 +16,6 @@
 #include <string.h>
 
 
-/* 1 when origin may embed this site: the list is empty or names it exactly. */
-static int origin_allowed(const struct store_site *s, const char *origin)
-{
-	if (!s->origins[0])
-		return 1;
-	if (!origin)
-		return 0;
-	size_t ol = strlen(origin);
-	for (const char *p = s->origins; *p;) {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, " ");
-		if (n == ol && memcmp(p, origin, n) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
 
 static void v_open(struct ws_conn *ws, struct http_req *r)
 {
@@ -43,7 +26,7 @@ static void v_open(struct ws_conn *ws, struct http_req *r)
 		ws_close(ws, 1008, "unknown site");
 		return;
 	}
-	if (!origin_allowed(&site, http_header(r, "origin"))) {
+	if (!chat_origin_allowed(&site, http_header(r, "origin"))) {
 		ws_close(ws, 1008, "origin not allowed for this site");
 		return;
 	}

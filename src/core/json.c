@@ -46,6 +46,19 @@ int json_to_buf(const json_t *v, struct buf *b)
 	return 0;
 }
 
+json_t *json_words(const char *s)
+{
+	json_t *arr = json_array();
+	for (const char *p = s; *p;) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, " ");
+		if (n)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += n;
+	}
+	return arr;
+}
+
 const char *json_get_str(const json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);

@@ -17,6 +17,10 @@ enum json_parse_err json_parse_object(const char *s, size_t n, json_t **out, cha
 /* Serialises v compactly onto b (respecting b's cap). Returns 0 or b->err/KF_EINVAL. */
 int json_to_buf(const json_t *v, struct buf *b);
 
+/* A JSON array of the space-separated words of s (how lists such as scopes, tags and
+ * origins are stored). A new reference. */
+json_t *json_words(const char *s);
+
 /* Returns the string member key of obj, or NULL when missing or not a string. */
 const char *json_get_str(const json_t *obj, const char *key);
 
