@@ -157,6 +157,45 @@ void chat_h_file_preflight(struct http_req *r)
 	http_reply(r, 204, NULL, NULL, 0);
 }
 
+struct keep {
+	struct store_file f;
+	const char *tmp;
+	int rc;                  /* 0, or 1 for an unreadable upload, 2 for a failed move */
+};
+
+/* Worker: hashes the upload and moves it to its content address (or drops it when the
+ * same bytes are already kept). */
+static void keep_work(struct http_req *r)
+{
+	struct keep *k = r->job;
+	char path[1300];
+	if (hash_file(k->tmp, k->f.sha256) != 0) {
+		k->rc = 1;
+		return;
+	}
+	blob_path(app_of(r), k->f.sha256, path, sizeof(path), 1);
+	if (access(path, F_OK) == 0)
+		unlink(k->tmp);
+	else if (rename(k->tmp, path) != 0) {
+		log_error("files: keeping %s: %s", path, strerror(errno));
+		k->rc = 2;
+	}
+}
+
+static void keep_done(struct http_req *r)
+{
+	struct keep *k = r->job;
+	if (k->rc) {
+		http_reply_error(r, 500, "internal", k->rc == 1 ? "could not read the upload" : "could not store the file");
+		return;
+	}
+	if (store_file_create(app_of(r)->st, &k->f) != 0) {
+		http_reply_error(r, 500, "internal", "could not record the file");
+		return;
+	}
+	http_reply_json(r, 201, json_pack("{s:o}", "file", file_json(&k->f)));
+}
+
 /* POST /api/v1/chat/files?site=KEY, multipart with one file. */
 void chat_h_file_upload(struct http_req *r)
 {
@@ -190,28 +229,16 @@ void chat_h_file_upload(struct http_req *r)
 		http_reply_error(r, 415, "file_type_not_allowed", "this kind of file is not accepted here");
 		return;
 	}
-	char path[1300];
-	if (hash_file(up->tmp_path, f.sha256) != 0) {
-		http_reply_error(r, 500, "internal", "could not read the upload");
-		return;
-	}
-	blob_path(a, f.sha256, path, sizeof(path), 1);
-	if (access(path, F_OK) == 0)
-		unlink(up->tmp_path);   /* the same bytes are already kept */
-	else if (rename(up->tmp_path, path) != 0) {
-		log_error("files: keeping %s: %s", path, strerror(errno));
-		http_reply_error(r, 500, "internal", "could not store the file");
-		return;
-	}
 	utf8_copy(f.name, sizeof(f.name), up->filename[0] ? up->filename : "file");
 	utf8_copy(f.content_type, sizeof(f.content_type), up->content_type);
 	f.size = (int64_t)up->size;
 	f.site_id = s.id;
-	if (store_file_create(a->st, &f) != 0) {
-		http_reply_error(r, 500, "internal", "could not record the file");
-		return;
-	}
-	http_reply_json(r, 201, json_pack("{s:o}", "file", file_json(&f)));
+	struct keep *k = arena_alloc(&r->arena, sizeof(*k));
+	memset(k, 0, sizeof(*k));
+	k->f = f;
+	k->tmp = up->tmp_path;
+	r->job = k;
+	http_defer(r, keep_work, keep_done);   /* hashing 10 MB is disk work: off the loop */
 }
 
 struct dl {
