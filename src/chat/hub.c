@@ -100,6 +100,19 @@ int hub_agent_covers(struct aconn *a, int64_t site_id)
 	return a->admin || store_site_is_member(a->app->st, site_id, a->user_id) == 0;
 }
 
+struct aconn *hub_agents(void)
+{
+	return agents;
+}
+
+struct aconn *hub_agent_find(int64_t user_id)
+{
+	for (struct aconn *a = agents; a; a = a->next)
+		if (a->hello && a->user_id == user_id)
+			return a;
+	return NULL;
+}
+
 int hub_site_online(struct app *app, int64_t site_id)
 {
 	KF_UNUSED(app);

@@ -44,6 +44,10 @@ void hub_agent_add(struct aconn *a);
 void hub_agent_remove(struct aconn *a);
 
 int  hub_agent_covers(struct aconn *a, int64_t site_id);   /* admin or member */
+/* The list of agent sockets (after hello and before), for routing; next with a->next. */
+struct aconn *hub_agents(void);
+/* An agent's socket that said hello (the first, when several tabs), or NULL. */
+struct aconn *hub_agent_find(int64_t user_id);
 int  hub_site_online(struct app *app, int64_t site_id);    /* an online agent covers it */
 int  hub_agent_watches(const struct aconn *a, int64_t conv_id);
 void hub_watch(struct aconn *a, int64_t conv_id);

@@ -20,7 +20,7 @@ enum {
 	C_TAGS_DEL, C_TAG_ADD, C_FILE_INSERT, C_FILE_GET, C_PRUNE_FTS, C_PRUNE_CONV,
 	C_END
 };
-_Static_assert(C_END <= STORE_SLOTS, "too many statements for the slot table");
+_Static_assert(C_END <= STORE_SLOT_TRACK, "too many statements for the slot table");
 
 #define SITE_COLS "id, key, name, origins, greeting, color, languages, preview, offline_message, created_at, " \
 		  "auto_reply, auto_reply_delay, max_file_bytes, file_types, business_hours, prechat, retention_days"

@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SLOTS 96
+#define STORE_SLOTS 240
 #define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
+#define STORE_SLOT_TRACK 100      /* store_track.c */
+#define STORE_SLOT_INVITE 140     /* store_invite.c */
+#define STORE_SLOT_ROUTE 170      /* store_route.c */
 
 struct store {
 	sqlite3 *db;

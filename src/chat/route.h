@@ -1,0 +1,41 @@
+/* chat/route.h - who gets a chat: departments, the assignment rules (round-robin,
+ * least-busy, the returning customer's previous agent), offers that time out and move on,
+ * the queue, transfers. The rules themselves (route_pick) are pure, for unit tests. */
+#ifndef KF_CHAT_ROUTE_H
+#define KF_CHAT_ROUTE_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+
+/* ---- the rules, on their own ---- */
+enum route_rule { ROUTE_LEAST_BUSY = 0, ROUTE_ROUND_ROBIN = 1 };
+
+struct route_agent {
+	int64_t user_id;
+	int online;            /* status "online" (away and offline agents are skipped) */
+	int active, max;       /* chats held now, and the limit */
+	int64_t last_assigned; /* ms; round-robin picks the longest-waiting */
+	int excluded;          /* already offered this chat and let it time out */
+};
+
+/* The agent to offer a chat to: the previous agent when given, online and with room;
+ * else by rule among online agents with room that are not excluded. Ties: lowest id.
+ * Returns the index into agents, or -1 when nobody can take it (the chat queues). */
+int route_pick(const struct route_agent *agents, size_t n, enum route_rule rule, int64_t previous_agent);
+
+/* ---- the live routing ---- */
+/* 1 when an agent covering the site (and department, when > 0) is online with room. */
+int route_agent_free(struct app *a, int64_t site_id, int64_t department_id);
+/* Opens (or reuses) the visitor's conversation, owned by agent_id and active, as an accepted
+ * invitation does; text, when not NULL or empty, is posted first as that agent's message.
+ * Tells the agents and the visitor. 0 with *conv_id set, or an error code. */
+int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, int64_t agent_id, const char *text,
+			   int64_t *conv_id);
+/* A waiting conversation needs an agent: offers it by the rules or leaves it queued. */
+void route_conversation(struct app *a, int64_t conv_id);
+/* Something freed capacity (a chat closed, an agent came online): serve the queues. */
+void route_drain(struct app *a);
+void route_shutdown(void);
+
+#endif
