@@ -94,6 +94,27 @@ int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, i
 	return 0;
 }
 
+int route_start_routed(struct app *a, int64_t site_id, int64_t visitor_id, int64_t department_id, const char *text,
+		       int64_t *conv_id)
+{
+	struct store_conv c;
+	KF_UNUSED(department_id);
+	if (store_conv_open_for_visitor(a->st, visitor_id, &c) != 0) {
+		memset(&c, 0, sizeof(c));
+		c.site_id = site_id;
+		c.visitor_id = visitor_id;
+		snprintf(c.status, sizeof(c.status), "%s", chat_site_available(a, site_id) ? "waiting" : "offline");
+		if (store_conv_create(a->st, &c) != 0)
+			return KF_EIO;
+	}
+	if (text && *text)
+		chat_system_message(a, &c, "text", text);
+	hub_conversation_changed(a, c.id, 1);
+	route_conversation(a, c.id);
+	*conv_id = c.id;
+	return 0;
+}
+
 void route_conversation(struct app *a, int64_t conv_id)
 {
 	KF_UNUSED(a);

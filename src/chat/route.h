@@ -32,6 +32,11 @@ int route_agent_free(struct app *a, int64_t site_id, int64_t department_id);
  * Tells the agents and the visitor. 0 with *conv_id set, or an error code. */
 int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, int64_t agent_id, const char *text,
 			   int64_t *conv_id);
+/* Opens (or reuses) the visitor's conversation as a waiting chat for the department (0: the
+ * site), as an accepted automatic invitation does; text, when given, is posted first as a
+ * system message; then routes it. 0 with *conv_id set, or an error code. */
+int route_start_routed(struct app *a, int64_t site_id, int64_t visitor_id, int64_t department_id, const char *text,
+		       int64_t *conv_id);
 /* A waiting conversation needs an agent: offers it by the rules or leaves it queued. */
 void route_conversation(struct app *a, int64_t conv_id);
 /* Something freed capacity (a chat closed, an agent came online): serve the queues. */

@@ -105,7 +105,8 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 	}
 	assert.ok(online, 'the widget config says online after the agent chose online');
 
-	// Visitor: the shop page loads the widget; nothing connects before the panel opens.
+	// Visitor: the shop page loads the widget; it reports the page view and opens one socket (so
+	// agents see the visitor live and can invite them), and nothing else.
 	const sockets = [];
 	B.on('websocket', (ws) => sockets.push(ws.url()));
 	const early = [];
@@ -115,9 +116,10 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 	await B.locator('#kefu-launcher').waitFor();
 	await sleep(300);
 	B.off('request', onReq);
-	assert.deepEqual(sockets, [], 'no WebSocket before the panel is opened');
-	const extra = early.filter((p) => p !== '/demo' && p !== '/widget.js' && p !== '/api/v1/widget/config' && p !== '/favicon.ico');
-	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config');
+	assert.equal(sockets.length, 1, 'one WebSocket before the panel is opened');
+	assert.match(sockets[0], /\/ws\/visitor\?site=/, 'the visitor socket');
+	const extra = early.filter((p) => !['/demo', '/widget.js', '/api/v1/widget/config', '/favicon.ico', '/api/v1/track', '/api/v1/widget/invite-rules'].includes(p));
+	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config, reports the page view and reads the invitation rules');
 	assert.equal(await B.evaluate(() => !!document.getElementById('kefu-widget')?.shadowRoot), true, 'the widget lives in a shadow root');
 
 	await B.click('#kefu-launcher');

@@ -1,10 +1,14 @@
 // widget/widget.js - the Kefu chat widget a shop embeds with
 //   <script async src="https://kefu.example.com/widget.js" data-site="SITE_KEY"></script>
 // Plain JS (no framework), everything inside one shadow root on <div id="kefu-widget">.
-// Before the panel is first opened it makes one request (the public site config); the WebSocket
-// to /ws/visitor opens only when the visitor opens the panel. Protocol: docs/chat-protocol.md.
+// On load it fetches the public site config, reports the page view (track.js) and then opens the
+// WebSocket to /ws/visitor, so agents see the visitor live and can invite them (invite.js).
+// Protocol: docs/chat-protocol.md.
 /* global __KEFU_CSS__ */
 // __KEFU_CSS__ is widget.css, minified and inlined by scripts/build-web.mjs.
+
+import { startTracking } from './track.js';
+import { inviteSetup, inviteFrame } from './invite.js';
 
 (function () {
 	var CSS = __KEFU_CSS__;
@@ -701,6 +705,7 @@
 		retryTimer = setTimeout(function () { ws = null; connect(); }, delay);
 	}
 	function handle(f) {
+		inviteFrame(f);
 		switch (f.type) {
 			case 'welcome':
 				wsReady = true;
@@ -899,10 +904,28 @@
 				cfg.name = s.name || cfg.name;
 				cfg.greeting = s.greeting || cfg.greeting;
 				cfg.color = s.color || cfg.color;
+				// The welcome frame's online/open are fresher when the socket won the race.
 				if (!wsReady) siteCfg(s);
-				else applyConfig();
+				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message });
 			})
 			.catch(function () { /* defaults are fine */ });
+
+	// Invitations pop up beside the launcher; accepting one opens the panel.
+	inviteSetup({
+		root: root, lang: LANG, origin: ORIGIN, site: siteKey,
+		color: function () { return cfg.color; },
+		send: function (o) { return send(o); },
+		open: open,
+		isOpen: function () { return isOpen; },
+	});
+	// The page view first (it may make the visitor's token), then the socket, so agents see the
+	// visitor live and invitations can reach them.
+	startTracking({
+		origin: ORIGIN, site: siteKey, lang: LANG,
+		getToken: function () { return token; },
+		setToken: function (t) { if (t && t !== token) { token = t; save(TOKEN_KEY, t); } },
+		onReady: function () { connect(); },
+	});
 
 	W.KefuWidget = { open: open, close: close };
 })();
