@@ -2,6 +2,8 @@
  * was checked by the authorize hook before the upgrade; every action on a conversation
  * checks that the agent covers its site. */
 #include "chat/chat_int.h"
+#include "chat/route.h"
+#include "store/store_route.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/alloc.h"
@@ -38,6 +40,7 @@ static void a_open(struct ws_conn *ws, struct http_req *r)
 	a->user_id = ctx->user.id;
 	utf8_copy(a->name, sizeof(a->name), ctx->user.name[0] ? ctx->user.name : ctx->user.email);
 	a->admin = auth_role_level(ctx->user.role) >= ACCESS_ADMIN;
+	a->supervisor = auth_role_level(ctx->user.role) >= ACCESS_SUPERVISOR;
 	a->max_chats = ctx->user.max_chats > 0 ? ctx->user.max_chats : 5;
 	snprintf(a->status, sizeof(a->status), "online");
 	ws_set_data(ws, a);
@@ -52,13 +55,14 @@ static int conv_to_array(void *ud, const struct store_conv *c)
 static void a_hello(struct aconn *a)
 {
 	json_t *convs = json_array();
-	store_conv_each(a->app->st, a->admin ? 0 : a->user_id, "open", 500, conv_to_array, convs);
+	store_conv_each(a->app->st, a->supervisor ? 0 : a->user_id, "open", 500, conv_to_array, convs);
 	if (!a->hello)
 		hub_agent_add(a);
 	a->hello = 1;
-	hub_send(a->ws, json_pack("{s:s,s:{s:I,s:s,s:s,s:i},s:o}", "type", "welcome", "agent", "id",
+	hub_send(a->ws, json_pack("{s:s,s:{s:I,s:s,s:s,s:i,s:b},s:o}", "type", "welcome", "agent", "id",
 				  (json_int_t)a->user_id, "name", a->name, "status", a->status, "max_chats",
-				  a->max_chats, "conversations", convs));
+				  a->max_chats, "supervisor", a->supervisor, "conversations", convs));
+	route_drain(a->app);   /* an agent came: the queue may move */
 }
 
 /* Loads the conversation named by the frame, if the agent may act on it. */
@@ -91,6 +95,7 @@ static void a_status(struct aconn *a, json_t *msg)
 	}
 	snprintf(a->status, sizeof(a->status), "%s", s);
 	hub_send(a->ws, json_pack("{s:s,s:s}", "type", "status", "status", a->status));
+	route_drain(a->app);
 }
 
 static int history_item(void *ud, const struct store_msg *m)
@@ -127,6 +132,7 @@ static int take(struct aconn *a, struct store_conv *c)
 	if (store_conv_set_status(a->app->st, c->id, "active", a->user_id, time_now_s()) != 0)
 		return KF_EIO;
 	int was_mine = c->agent_id == a->user_id;
+	route_forget(c->id);
 	snprintf(c->status, sizeof(c->status), "active");
 	c->agent_id = a->user_id;
 	hub_watch(a, c->id);
@@ -148,11 +154,76 @@ static void a_accept(struct aconn *a, json_t *msg)
 		hub_error(a->ws, "closed", "the conversation is closed; reopen it first", NULL);
 		return;
 	}
-	if (strcmp(c.status, "active") == 0 && c.agent_id && c.agent_id != a->user_id && !a->admin) {
+	/* An active chat changes hands only when offered to this agent (a transfer) or by takeover. */
+	if (strcmp(c.status, "active") == 0 && c.agent_id && c.agent_id != a->user_id && !a->admin &&
+	    c.offered_to != a->user_id) {
 		hub_error(a->ws, "forbidden", "another agent owns this conversation", NULL);
 		return;
 	}
 	take(a, &c);
+}
+
+/* {"type":"decline","conversation_id"}: an offered chat goes to the next agent now. */
+static void a_decline(struct aconn *a, json_t *msg)
+{
+	struct store_conv c;
+	if (load_conv(a, msg, &c))
+		return;
+	if (c.offered_to != a->user_id) {
+		hub_error(a->ws, "invalid_field", "this conversation is not offered to you", NULL);
+		return;
+	}
+	route_decline(a->app, c.id, a->user_id);
+}
+
+/* {"type":"takeover","conversation_id"}: a supervisor takes a chat from its agent. */
+static void a_takeover(struct aconn *a, json_t *msg)
+{
+	struct store_conv c;
+	if (load_conv(a, msg, &c))
+		return;
+	if (!a->supervisor) {
+		hub_error(a->ws, "forbidden", "only supervisors and admins take over chats", NULL);
+		return;
+	}
+	if (strcmp(c.status, "closed") == 0) {
+		hub_error(a->ws, "closed", "the conversation is closed; reopen it first", NULL);
+		return;
+	}
+	int64_t before = c.agent_id;
+	if (take(a, &c) == 0 && before && before != a->user_id) {
+		char text[300];
+		snprintf(text, sizeof(text), "%s 接管了对话 / %s took over the chat", a->name, a->name);
+		chat_system_message(a->app, &c, "note", text);
+	}
+}
+
+/* {"type":"transfer","conversation_id","agent_id"|"department_id","note"?}: offers the chat to
+ * another agent (or the department's next one); the owner keeps it until they accept. */
+static void a_transfer(struct aconn *a, json_t *msg)
+{
+	struct store_conv c;
+	json_t *ag = json_object_get(msg, "agent_id"), *dp = json_object_get(msg, "department_id");
+	const char *note = json_get_str(msg, "note");
+	if (load_conv(a, msg, &c))
+		return;
+	if ((ag && !json_is_integer(ag)) || (dp && !json_is_integer(dp)) || (!ag == !dp) ||
+	    (note && json_string_length(json_object_get(msg, "note")) > 2000)) {
+		hub_error(a->ws, "invalid_field", "agent_id or department_id (one of them), note at most 2000 bytes", NULL);
+		return;
+	}
+	if (strcmp(c.status, "closed") == 0) {
+		hub_error(a->ws, "closed", "the conversation is closed; reopen it first", NULL);
+		return;
+	}
+	if (c.agent_id && c.agent_id != a->user_id && !a->supervisor) {
+		hub_error(a->ws, "forbidden", "only the chat's agent or a supervisor transfers it", NULL);
+		return;
+	}
+	const char *err = route_transfer(a->app, &c, a->user_id, a->name, json_integer_value(ag),
+					 json_integer_value(dp), note ? note : "");
+	if (err)
+		hub_error(a->ws, "unavailable", err, NULL);
 }
 
 static void a_msg(struct aconn *a, json_t *msg)
@@ -226,8 +297,10 @@ static void a_close(struct aconn *a, json_t *msg, int reopen)
 		hub_watch(a, c.id);
 	} else {
 		store_conv_set_status(a->app->st, c.id, "closed", c.agent_id, time_now_s());
+		route_forget(c.id);
 	}
 	hub_conversation_changed(a->app, c.id, 1);
+	route_drain(a->app);   /* a closed chat frees a place */
 }
 
 static void a_unwatch(struct aconn *a, json_t *msg)
@@ -252,7 +325,8 @@ static const struct {
 } frames[] = {
 	{ "status", a_status }, { "watch", a_watch }, { "unwatch", a_unwatch }, { "accept", a_accept },
 	{ "msg", a_msg }, { "typing", a_typing }, { "read", a_read }, { "close", a_close_frame },
-	{ "reopen", a_reopen_frame },
+	{ "reopen", a_reopen_frame }, { "decline", a_decline }, { "takeover", a_takeover },
+	{ "transfer", a_transfer },
 };
 
 static void a_message(struct ws_conn *ws, int binary, const char *data, size_t len)
@@ -287,6 +361,7 @@ static void a_closed(struct ws_conn *ws, int code)
 	if (!a)
 		return;
 	hub_agent_remove(a);
+	route_drain(a->app);   /* offers to this agent move on at once when it was their last socket */
 	free(a);
 	ws_set_data(ws, NULL);
 }

@@ -3,6 +3,7 @@
  * One timer per waiting conversation, in memory: a restart forgets pending ones, which
  * at worst skips one courtesy message. */
 #include "chat/chat_int.h"
+#include "chat/route.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/kf.h"
@@ -67,6 +68,7 @@ void chat_shutdown(void)
 {
 	chat_visitor_shutdown();
 	chat_index_shutdown();
+	route_shutdown();
 	while (pending) {
 		struct pending *p = pending;
 		unlink_p(p);

@@ -25,6 +25,18 @@ void chat_system_message(struct app *a, const struct store_conv *c, const char *
 
 void chat_visitor_shutdown(void);
 
+/* departments.c */
+void chat_departments_register(struct http_server *s);
+/* [{id, name, online}] of the site's departments, for the widget's pre-chat form. */
+json_t *chat_departments_public(struct app *a, int64_t site_id);
+
+/* invite.c: proactive invitations (docs/invitations.md): the REST routes, and the visitor
+ * frames invite_accept, invite_decline and invite_check */
+void chat_invite_register(struct http_server *s);
+void chat_invite_accept(struct vconn *v, json_t *msg);
+void chat_invite_decline(struct vconn *v, json_t *msg);
+void chat_invite_check(struct vconn *v, json_t *msg);
+
 /* autoreply.c: arms the site's "we'll be with you shortly" for a waiting conversation */
 void chat_autoreply_arm(struct app *a, const struct store_conv *c);
 

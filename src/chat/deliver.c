@@ -1,6 +1,7 @@
 /* chat/deliver.c - what visitor and agent sockets share: frame parsing, validation, and
  * the persist-then-ack-then-fan-out path every message takes. */
 #include "chat/chat_int.h"
+#include "store/store_route.h"
 #include "app/app.h"
 #include "core/json.h"
 #include "core/kf.h"
@@ -112,6 +113,9 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 					   (json_int_t)m->conversation_id, "at", (json_int_t)m->at));
 	if (dup)
 		return 1;
+	/* The first agent answer starts the first-response clock the statistics read. */
+	if (!c->first_reply_at && strcmp(m->sender, "agent") == 0 && strcmp(m->kind, "note") != 0)
+		store_route_first_reply(a->st, c->id, m->at);
 	if (strcmp(m->kind, "event") != 0)
 		chat_index_add(a, m->id, m->body);
 	json_t *ev = json_pack("{s:s,s:o}", "type", "msg", "message", hub_msg_json(m));

@@ -2,6 +2,7 @@
  * business_hours is {"tz":"Asia/Shanghai","days":[mon..sun: [["09:00","18:00"], …]]};
  * an empty value means always open. Time zones come from ICU's calendar. */
 #include "chat/chat_int.h"
+#include "chat/route.h"
 #include "app/app.h"
 #include "core/json.h"
 #include "core/kf.h"
@@ -100,8 +101,5 @@ int chat_site_open(const struct store_site *s, int64_t now_ms)
 
 int chat_site_available(struct app *a, int64_t site_id)
 {
-	struct store_site s;
-	if (store_site_get(a->st, site_id, &s) != 0)
-		return 0;
-	return chat_site_open(&s, time_now_ms()) && hub_site_online(a, site_id);
+	return route_available(a, site_id, 0);
 }

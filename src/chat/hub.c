@@ -97,7 +97,7 @@ void hub_agent_remove(struct aconn *a)
 
 int hub_agent_covers(struct aconn *a, int64_t site_id)
 {
-	return a->admin || store_site_is_member(a->app->st, site_id, a->user_id) == 0;
+	return a->admin || a->supervisor || store_site_is_member(a->app->st, site_id, a->user_id) == 0;
 }
 
 struct aconn *hub_agents(void)
@@ -117,7 +117,8 @@ int hub_site_online(struct app *app, int64_t site_id)
 {
 	KF_UNUSED(app);
 	for (struct aconn *a = agents; a; a = a->next)
-		if (a->hello && strcmp(a->status, "online") == 0 && hub_agent_covers(a, site_id))
+		if (a->hello && strcmp(a->status, "online") == 0 &&
+		    (a->admin || store_site_is_member(a->app->st, site_id, a->user_id) == 0))
 			return 1;
 	return 0;
 }
@@ -225,6 +226,11 @@ json_t *hub_conv_json(const struct store_conv *c)
 	json_object_set_new(o, "rating", c->rating ? json_pack("{s:i,s:s}", "rating", c->rating, "comment",
 							       c->rating_comment) : json_null());
 	json_object_set_new(o, "tags", json_words(c->tags));
+	json_object_set_new(o, "department", c->department_id ? json_pack("{s:I,s:s}", "id", (json_int_t)c->department_id,
+									  "name", c->department_name) : json_null());
+	json_object_set_new(o, "offered_to", c->offered_to ? json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c->offered_to,
+								       "name", c->offered_name, "at",
+								       (json_int_t)c->offered_at) : json_null());
 	return o;
 }
 

@@ -17,6 +17,8 @@ struct vconn {                    /* one visitor socket */
 	struct vconn *next_same;      /* hub bucket chain by visitor_id */
 	int64_t site_id, visitor_id;  /* visitor_id 0 until hello */
 	int preview;                  /* the site lets agents see drafts */
+	int64_t department_id;        /* chosen in the pre-chat form or by the snippet (0: any) */
+	int64_t agent_pref;           /* agent asked for (data-agent, pre-chat form) */
 	char name[128];
 };
 
@@ -27,6 +29,7 @@ struct aconn {                    /* one agent socket */
 	int64_t user_id;
 	char name[128];
 	int admin, hello, max_chats;
+	int supervisor;               /* supervisor or admin: sees every site's chats, may take over */
 	char status[12];              /* online, away, offline */
 	int64_t *watch;               /* watched conversation ids */
 	size_t nwatch, capwatch;

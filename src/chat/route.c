@@ -6,6 +6,8 @@
 #include "core/kf.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "store/store_route.h"
+#include <uv.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,20 +38,413 @@ int route_pick(const struct route_agent *ag, size_t n, enum route_rule rule, int
 	return best;
 }
 
-static int agent_has_room(struct aconn *x)
+/* ---- memory: round-robin clocks, who let which chat time out, chosen agents, queue positions.
+ * All small (one entry per agent or per waiting chat) and rebuilt from the store as needed;
+ * losing them on restart only resets fairness and lets a declined agent be offered again. */
+#define MAXPEND 512
+
+struct rr { int64_t user_id, last; };
+struct excl { int64_t conv_id, users[8]; int n; };
+struct pref { int64_t conv_id, agent_id; };
+struct qpos { int64_t conv_id; int pos; };
+
+static struct rr rrs[256];
+static size_t nrr;
+static struct excl excls[MAXPEND];
+static size_t nexcl;
+static struct pref prefs[MAXPEND];
+static size_t npref;
+static struct qpos qposs[MAXPEND];
+static size_t nqpos;
+static uv_timer_t tick;
+static int tick_on;
+
+static int64_t rr_last(int64_t user_id)
 {
-	int64_t n = 0;
-	return store_conv_count_active(x->app->st, x->user_id, &n) == 0 && n < x->max_chats;
+	for (size_t i = 0; i < nrr; i++)
+		if (rrs[i].user_id == user_id)
+			return rrs[i].last;
+	return 0;
+}
+
+static void rr_touch(int64_t user_id, int64_t now)
+{
+	for (size_t i = 0; i < nrr; i++)
+		if (rrs[i].user_id == user_id) {
+			rrs[i].last = now;
+			return;
+		}
+	if (nrr < KF_ARRAY_LEN(rrs))
+		rrs[nrr++] = (struct rr){ user_id, now };
+}
+
+static struct excl *excl_of(int64_t conv_id, int make)
+{
+	for (size_t i = 0; i < nexcl; i++)
+		if (excls[i].conv_id == conv_id)
+			return &excls[i];
+	if (!make || nexcl == MAXPEND)
+		return NULL;
+	memset(&excls[nexcl], 0, sizeof(excls[0]));
+	excls[nexcl].conv_id = conv_id;
+	return &excls[nexcl++];
+}
+
+static int excluded(int64_t conv_id, int64_t user_id)
+{
+	struct excl *e = excl_of(conv_id, 0);
+	for (int i = 0; e && i < e->n; i++)
+		if (e->users[i] == user_id)
+			return 1;
+	return 0;
+}
+
+static void exclude(int64_t conv_id, int64_t user_id)
+{
+	struct excl *e = excl_of(conv_id, 1);
+	if (!e || excluded(conv_id, user_id))
+		return;
+	if (e->n == (int)KF_ARRAY_LEN(e->users))   /* everyone declined: start the round again */
+		e->n = 0;
+	e->users[e->n++] = user_id;
+}
+
+void route_prefer(int64_t conv_id, int64_t agent_id)
+{
+	if (npref < MAXPEND && agent_id > 0)
+		prefs[npref++] = (struct pref){ conv_id, agent_id };
+}
+
+static int64_t preferred(int64_t conv_id)
+{
+	for (size_t i = 0; i < npref; i++)
+		if (prefs[i].conv_id == conv_id)
+			return prefs[i].agent_id;
+	return 0;
+}
+
+/* Forgets a chat that no longer waits (taken or closed). */
+void route_forget(int64_t conv_id)
+{
+	for (size_t i = 0; i < nexcl; i++)
+		if (excls[i].conv_id == conv_id)
+			excls[i--] = excls[--nexcl];
+	for (size_t i = 0; i < npref; i++)
+		if (prefs[i].conv_id == conv_id)
+			prefs[i--] = prefs[--npref];
+	for (size_t i = 0; i < nqpos; i++)
+		if (qposs[i].conv_id == conv_id)
+			qposs[i--] = qposs[--nqpos];
+}
+
+/* Whether agent x may be given chats of the site / department: a member (admins: any site). */
+static int eligible(struct app *a, struct aconn *x, int64_t site_id, int64_t dept_id)
+{
+	if (dept_id > 0)
+		return store_dept_is_member(a->st, dept_id, x->user_id) == 0;
+	return x->admin || store_site_is_member(a->st, site_id, x->user_id) == 0;
+}
+
+/* The connected agents who may take a chat of the site/department, one entry per person. */
+static size_t candidates(struct app *a, int64_t site_id, int64_t dept_id, int64_t conv_id, struct route_agent *out,
+			 size_t max)
+{
+	size_t n = 0;
+	for (struct aconn *x = hub_agents(); x && n < max; x = x->next) {
+		if (!x->hello || hub_agent_find(x->user_id) != x || !eligible(a, x, site_id, dept_id))
+			continue;
+		int64_t load = 0;
+		store_route_load(a->st, x->user_id, &load);
+		out[n++] = (struct route_agent){ .user_id = x->user_id, .online = strcmp(x->status, "online") == 0,
+						 .active = (int)load, .max = x->max_chats, .last_assigned = rr_last(x->user_id),
+						 .excluded = conv_id && excluded(conv_id, x->user_id) };
+	}
+	return n;
 }
 
 int route_agent_free(struct app *a, int64_t site_id, int64_t department_id)
 {
-	KF_UNUSED(a);
-	KF_UNUSED(department_id);
+	struct route_agent ag[64];
+	size_t n = candidates(a, site_id, department_id, 0, ag, KF_ARRAY_LEN(ag));
+	return route_pick(ag, n, ROUTE_LEAST_BUSY, 0) >= 0;
+}
+
+int route_available(struct app *a, int64_t site_id, int64_t department_id)
+{
+	struct store_site s;
+	if (store_site_get(a->st, site_id, &s) != 0 || !chat_site_open(&s, time_now_ms()))
+		return 0;
 	for (struct aconn *x = hub_agents(); x; x = x->next)
-		if (x->hello && strcmp(x->status, "online") == 0 && hub_agent_covers(x, site_id) && agent_has_room(x))
+		if (x->hello && strcmp(x->status, "online") == 0 && eligible(a, x, site_id, department_id))
 			return 1;
 	return 0;
+}
+
+static void offer(struct app *a, const struct store_route_item *it, int64_t user_id, int timeout_s, int transfer)
+{
+	int64_t now = time_now_ms();
+	if (store_route_offer(a->st, it->id, user_id, now) != 0)
+		return;
+	rr_touch(user_id, now);
+	for (struct aconn *x = hub_agents(); x; x = x->next)
+		if (x->hello && x->user_id == user_id)
+			hub_send(x->ws, json_pack("{s:s,s:I,s:I,s:b}", "type", "offer", "conversation_id", (json_int_t)it->id,
+						  "expires_at", (json_int_t)(now + (int64_t)timeout_s * 1000), "transfer",
+						  transfer));
+	hub_conversation_changed(a, it->id, 0);
+}
+
+static void dept_settings(struct app *a, int64_t dept_id, enum route_rule *rule, int *timeout_s)
+{
+	struct store_dept d;
+	*rule = ROUTE_LEAST_BUSY;
+	*timeout_s = ROUTE_OFFER_TIMEOUT_S;
+	if (dept_id > 0 && store_dept_get(a->st, dept_id, &d) == 0) {
+		*rule = strcmp(d.rule, "round_robin") == 0 ? ROUTE_ROUND_ROBIN : ROUTE_LEAST_BUSY;
+		*timeout_s = d.offer_timeout > 0 ? d.offer_timeout : ROUTE_OFFER_TIMEOUT_S;
+	}
+}
+
+/* Offers a waiting chat to the agent the rules pick; 1 when offered, 0 when it must queue. */
+static int try_offer(struct app *a, const struct store_route_item *it)
+{
+	struct route_agent ag[64];
+	enum route_rule rule;
+	int timeout_s;
+	dept_settings(a, it->department_id, &rule, &timeout_s);
+	size_t n = candidates(a, it->site_id, it->department_id, it->id, ag, KF_ARRAY_LEN(ag));
+	int64_t prev = preferred(it->id);
+	if (!prev)
+		store_route_previous_agent(a->st, it->visitor_id, it->id, &prev);
+	int i = route_pick(ag, n, rule, prev);
+	if (i < 0)
+		return 0;
+	offer(a, it, ag[i].user_id, timeout_s, 0);
+	return 1;
+}
+
+/* An offer nobody answered (or whose agent left) goes back; a transfer stays with its owner. */
+static void expire_offer(struct app *a, const struct store_route_item *it, const char *why)
+{
+	struct store_conv c;
+	exclude(it->id, it->offered_to);
+	store_route_clear_offer(a->st, it->id);
+	if (strcmp(it->status, "active") == 0 && store_conv_get(a->st, it->id, &c) == 0) {
+		char text[200];
+		snprintf(text, sizeof(text), "转接未被接受（%s）/ transfer not accepted (%s)", why, why);
+		chat_system_message(a, &c, "note", text);
+	}
+	struct aconn *x = hub_agent_find(it->offered_to);
+	if (x)
+		hub_send(x->ws, json_pack("{s:s,s:I,s:s}", "type", "offer_expired", "conversation_id", (json_int_t)it->id,
+					  "reason", why));
+	hub_conversation_changed(a, it->id, 0);
+}
+
+static int offer_stale(struct app *a, const struct store_route_item *it, int64_t now)
+{
+	enum route_rule rule;
+	int timeout_s;
+	struct aconn *x = hub_agent_find(it->offered_to);
+	dept_settings(a, it->department_id, &rule, &timeout_s);
+	if (!x)
+		return 1;
+	return now - it->offered_at >= (int64_t)timeout_s * 1000 ? 2 : 0;
+}
+
+struct pending { struct store_route_item it[MAXPEND]; size_t n; };
+
+static int collect(void *ud, const struct store_route_item *it)
+{
+	struct pending *p = ud;
+	if (p->n < MAXPEND)
+		p->it[p->n++] = *it;
+	return 0;
+}
+
+static void tell_position(struct app *a, const struct store_route_item *it, int pos)
+{
+	struct qpos *q = NULL;
+	for (size_t i = 0; i < nqpos; i++)
+		if (qposs[i].conv_id == it->id)
+			q = &qposs[i];
+	if (q && q->pos == pos)
+		return;
+	if (!q && nqpos < MAXPEND) {
+		q = &qposs[nqpos++];
+		q->conv_id = it->id;
+	}
+	if (q)
+		q->pos = pos;
+	int64_t typical = 0;
+	store_route_typical_wait(a->st, it->site_id, &typical);
+	if (typical <= 0)
+		typical = 60;
+	json_t *ev = json_pack("{s:s,s:I,s:i,s:I}", "type", "queue", "conversation_id", (json_int_t)it->id, "position",
+			       pos, "estimated_wait", (json_int_t)(pos ? typical * pos : 0));
+	hub_to_visitor(it->visitor_id, ev);
+	json_decref(ev);
+}
+
+/* Queue positions count waiting chats of the same site and department, oldest first. */
+static void positions(struct app *a, struct pending *p, const unsigned char *queued)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->it[i].status, "waiting") != 0)
+			continue;
+		int pos = 0;
+		if (queued[i]) {
+			pos = 1;
+			for (size_t j = 0; j < i; j++)
+				pos += queued[j] && p->it[j].site_id == p->it[i].site_id &&
+				       p->it[j].department_id == p->it[i].department_id;
+		}
+		tell_position(a, &p->it[i], pos);
+	}
+}
+
+static struct app *tick_app;
+
+static void on_tick(uv_timer_t *t)
+{
+	KF_UNUSED(t);
+	route_drain(tick_app);
+}
+
+static void start_tick(struct app *a)
+{
+	if (tick_on)
+		return;
+	tick_app = a;
+	uv_timer_init(a->loop, &tick);
+	uv_timer_start(&tick, on_tick, 1000, 1000);
+	tick_on = 1;
+}
+
+void route_drain(struct app *a)
+{
+	static struct pending p;
+	static int busy;
+	unsigned char queued[MAXPEND];
+	if (busy)   /* drain -> message -> drain: the outer pass sees everything */
+		return;
+	busy = 1;
+	start_tick(a);
+	p.n = 0;
+	store_route_pending(a->st, collect, &p);
+	int64_t now = time_now_ms();
+	for (size_t i = 0; i < p.n; i++) {
+		struct store_route_item *it = &p.it[i];
+		queued[i] = 0;
+		if (it->offered_to) {
+			int stale = offer_stale(a, it, now);
+			if (!stale)
+				continue;
+			expire_offer(a, it, stale == 1 ? "offline" : "timeout");
+			it->offered_to = 0;
+		}
+		if (strcmp(it->status, "waiting") == 0 && !try_offer(a, it))
+			queued[i] = 1;
+	}
+	positions(a, &p, queued);
+	busy = 0;
+}
+
+void route_decline(struct app *a, int64_t conv_id, int64_t user_id)
+{
+	struct store_conv c;
+	exclude(conv_id, user_id);
+	store_route_clear_offer(a->st, conv_id);
+	if (store_conv_get(a->st, conv_id, &c) == 0 && strcmp(c.status, "active") == 0)
+		chat_system_message(a, &c, "note", "转接被拒绝 / transfer declined");
+	hub_conversation_changed(a, conv_id, 0);
+	route_drain(a);
+}
+
+/* The transfer's internal note, as the sending agent's note. */
+static void transfer_note(struct app *a, const struct store_conv *c, int64_t from_id, const char *from_name,
+			  const char *to, const char *note)
+{
+	char text[2400];
+	struct store_msg m;
+	snprintf(text, sizeof(text), "转接给 / transfer to %s%s%s", to, *note ? ": " : "", note);
+	memset(&m, 0, sizeof(m));
+	m.conversation_id = c->id;
+	snprintf(m.sender, sizeof(m.sender), "agent");
+	m.sender_id = from_id;
+	snprintf(m.kind, sizeof(m.kind), "note");
+	snprintf(m.client_id, sizeof(m.client_id), "transfer-%lld", (long long)time_now_ms());
+	utf8_copy(m.author, sizeof(m.author), from_name);
+	m.body = text;
+	chat_deliver(a, c, &m, NULL);
+}
+
+/* The department's agent the rule picks for c, the sender excluded; 0 when none. */
+static int64_t dept_pick(struct app *a, const struct store_conv *c, int64_t dept_id, int64_t from_id, int *timeout_s)
+{
+	struct route_agent ag[64];
+	enum route_rule rule;
+	dept_settings(a, dept_id, &rule, timeout_s);
+	exclude(c->id, from_id);
+	size_t n = candidates(a, c->site_id, dept_id, c->id, ag, KF_ARRAY_LEN(ag));
+	int i = route_pick(ag, n, rule, 0);
+	return i < 0 ? 0 : ag[i].user_id;
+}
+
+const char *route_transfer(struct app *a, const struct store_conv *c, int64_t from_id, const char *from_name,
+			   int64_t agent_id, int64_t department_id, const char *note)
+{
+	struct store_dept d;
+	struct store_user u;
+	int timeout_s = ROUTE_OFFER_TIMEOUT_S;
+	int64_t target = agent_id;
+	if (department_id && (store_dept_get(a->st, department_id, &d) != 0 || d.site_id != c->site_id))
+		return "no such department on this conversation's site";
+	if (department_id) {
+		store_route_set_department(a->st, c->id, department_id);
+		if (strcmp(c->status, "waiting") == 0) {   /* not taken yet: it simply routes again */
+			store_route_clear_offer(a->st, c->id);
+			transfer_note(a, c, from_id, from_name, d.name, note);
+			route_drain(a);
+			return NULL;
+		}
+		target = dept_pick(a, c, department_id, from_id, &timeout_s);
+		if (!target)
+			return "nobody in that department can take a chat now";
+	} else {
+		struct aconn *x = hub_agent_find(target);
+		int64_t load = 0;
+		if (target == from_id || !x || strcmp(x->status, "online") != 0 || !hub_agent_covers(x, c->site_id))
+			return "that agent is not online for this site";
+		if (store_route_load(a->st, target, &load) == 0 && load >= x->max_chats)
+			return "that agent is at their limit of chats";
+	}
+	if (store_user_get(a->st, target, &u) != 0)
+		return "no such agent";
+	transfer_note(a, c, from_id, from_name, department_id ? d.name : u.name[0] ? u.name : u.email, note);
+	if (strcmp(c->status, "active") == 0)
+		chat_system_message(a, c, "event", "正在为您转接 / transferring you to a colleague");
+	struct store_route_item it = { .id = c->id, .site_id = c->site_id, .visitor_id = c->visitor_id,
+				       .department_id = department_id, .agent_id = c->agent_id };
+	snprintf(it.status, sizeof(it.status), "%s", c->status);
+	offer(a, &it, target, timeout_s, strcmp(c->status, "active") == 0);
+	return NULL;
+}
+
+void route_conversation(struct app *a, int64_t conv_id)
+{
+	KF_UNUSED(conv_id);
+	route_drain(a);
+}
+
+void route_shutdown(void)
+{
+	if (tick_on) {
+		uv_timer_stop(&tick);
+		uv_close((uv_handle_t *)&tick, NULL);
+		tick_on = 0;
+	}
+	nrr = nexcl = npref = nqpos = 0;
 }
 
 int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, int64_t agent_id, const char *text,
@@ -75,6 +470,7 @@ int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, i
 		snprintf(c.status, sizeof(c.status), "active");
 	}
 	struct aconn *x = hub_agent_find(agent_id);
+	route_forget(c.id);
 	if (x)
 		hub_watch(x, c.id);
 	if (text && *text) {
@@ -98,12 +494,12 @@ int route_start_routed(struct app *a, int64_t site_id, int64_t visitor_id, int64
 		       int64_t *conv_id)
 {
 	struct store_conv c;
-	KF_UNUSED(department_id);
 	if (store_conv_open_for_visitor(a->st, visitor_id, &c) != 0) {
 		memset(&c, 0, sizeof(c));
 		c.site_id = site_id;
 		c.visitor_id = visitor_id;
-		snprintf(c.status, sizeof(c.status), "%s", chat_site_available(a, site_id) ? "waiting" : "offline");
+		c.department_id = department_id;
+		snprintf(c.status, sizeof(c.status), "%s", route_available(a, site_id, department_id) ? "waiting" : "offline");
 		if (store_conv_create(a->st, &c) != 0)
 			return KF_EIO;
 	}
@@ -115,17 +511,3 @@ int route_start_routed(struct app *a, int64_t site_id, int64_t visitor_id, int64
 	return 0;
 }
 
-void route_conversation(struct app *a, int64_t conv_id)
-{
-	KF_UNUSED(a);
-	KF_UNUSED(conv_id);
-}
-
-void route_drain(struct app *a)
-{
-	KF_UNUSED(a);
-}
-
-void route_shutdown(void)
-{
-}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct app;
+struct store_conv;
 
 /* ---- the rules, on their own ---- */
 enum route_rule { ROUTE_LEAST_BUSY = 0, ROUTE_ROUND_ROBIN = 1 };
@@ -25,6 +26,15 @@ struct route_agent {
 int route_pick(const struct route_agent *agents, size_t n, enum route_rule rule, int64_t previous_agent);
 
 /* ---- the live routing ---- */
+#define ROUTE_OFFER_TIMEOUT_S 30   /* a site without departments: seconds to accept an offer */
+
+/* Open now and an online agent may take chats of the site / department: a new chat waits for
+ * an agent, otherwise it starts offline. */
+int route_available(struct app *a, int64_t site_id, int64_t department_id);
+/* The visitor asked for this agent (pre-chat form, data-agent): offered first when free. */
+void route_prefer(int64_t conv_id, int64_t agent_id);
+/* The chat no longer waits (taken, closed): drops what routing remembered about it. */
+void route_forget(int64_t conv_id);
 /* 1 when an agent covering the site (and department, when > 0) is online with room. */
 int route_agent_free(struct app *a, int64_t site_id, int64_t department_id);
 /* Opens (or reuses) the visitor's conversation, owned by agent_id and active, as an accepted
@@ -41,6 +51,12 @@ int route_start_routed(struct app *a, int64_t site_id, int64_t visitor_id, int64
 void route_conversation(struct app *a, int64_t conv_id);
 /* Something freed capacity (a chat closed, an agent came online): serve the queues. */
 void route_drain(struct app *a);
+/* The agent turns an offer down: it goes to the next agent (or back to its owner). */
+void route_decline(struct app *a, int64_t conv_id, int64_t user_id);
+/* Offers c to agent_id, or by the department's rule to one of its agents (the owner excluded);
+ * the note is kept as an internal note. NULL, or why nobody could be offered it. */
+const char *route_transfer(struct app *a, const struct store_conv *c, int64_t from_id, const char *from_name,
+			   int64_t agent_id, int64_t department_id, const char *note);
 void route_shutdown(void);
 
 #endif

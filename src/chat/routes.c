@@ -297,11 +297,12 @@ static void h_widget_config(struct http_req *r)
 		http_add_header(r, "Vary", "Origin");
 	}
 	int open = chat_site_open(&s, time_now_ms());
-	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o}}", "site", "key", s.key, "name",
+	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o}}", "site", "key", s.key, "name",
 					  s.name, "greeting", s.greeting, "color", s.color, "languages",
 					  json_words(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
 					  "preview", s.preview, "offline_message", s.offline_message, "prechat",
-					  stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required"))));
+					  stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required")),
+					  "departments", chat_departments_public(a, s.id)));
 }
 
 struct conv_list {
@@ -492,4 +493,6 @@ void chat_register(struct http_server *s)
 	if (chat_files_init(http_server_userdata(s)) != 0)
 		log_error("chat: could not set up the file key; file links will not verify");
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
+	chat_invite_register(s);
+	chat_departments_register(s);
 }

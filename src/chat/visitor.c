@@ -2,6 +2,8 @@
  * Every message is committed before its ack; a repeated client id is acked again from
  * the stored row and not broadcast twice. */
 #include "chat/chat_int.h"
+#include "chat/route.h"
+#include "store/store_route.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/json.h"
@@ -62,6 +64,42 @@ static int visitor_for(struct vconn *v, const char *token, char tok[64], struct 
 	return store_visitor_create(v->app->st, hash, vis);
 }
 
+struct dept_find { const char *name; int64_t id; };
+
+static int dept_by_name(void *ud, const struct store_dept *d)
+{
+	struct dept_find *f = ud;
+	if (strcmp(d->name, f->name) == 0) {
+		f->id = d->id;
+		return 1;
+	}
+	return 0;
+}
+
+/* The department val names (its id, or its name as in data-department="售前") on the visitor's
+ * site; 0 when none or not this site's. */
+static int64_t dept_of(struct vconn *v, json_t *val)
+{
+	struct store_dept d;
+	if (json_is_integer(val))
+		return store_dept_get(v->app->st, json_integer_value(val), &d) == 0 && d.site_id == v->site_id ? d.id : 0;
+	if (!json_is_string(val))
+		return 0;
+	struct dept_find f = { json_string_value(val), 0 };
+	store_dept_each(v->app->st, v->site_id, dept_by_name, &f);
+	return f.id;
+}
+
+/* Where the visitor's next chat should go: a department and/or an agent (both optional). */
+static void choose_route(struct vconn *v, json_t *msg, const char *dept_key, const char *agent_key)
+{
+	json_t *d = json_object_get(msg, dept_key), *ag = json_object_get(msg, agent_key);
+	if (d)
+		v->department_id = dept_of(v, d);
+	if (ag)
+		v->agent_pref = json_is_integer(ag) && json_integer_value(ag) > 0 ? json_integer_value(ag) : 0;
+}
+
 static void v_hello(struct vconn *v, json_t *msg)
 {
 	struct app *a = v->app;
@@ -87,6 +125,7 @@ static void v_hello(struct vconn *v, json_t *msg)
 	store_visitor_update(a->st, &vis);
 	v->visitor_id = vis.id;
 	snprintf(v->name, sizeof(v->name), "%s", vis.name);
+	choose_route(v, msg, "department", "agent");
 	hub_visitor_add(v);
 
 	json_t *conv = json_null(), *msgs = json_array();
@@ -114,9 +153,14 @@ static int open_conv(struct vconn *v, struct store_conv *c, int *created)
 	memset(c, 0, sizeof(*c));
 	c->site_id = v->site_id;
 	c->visitor_id = v->visitor_id;
-	snprintf(c->status, sizeof(c->status), "%s", chat_site_available(v->app, v->site_id) ? "waiting" : "offline");
+	c->department_id = v->department_id;
+	snprintf(c->status, sizeof(c->status), "%s",
+		 route_available(v->app, v->site_id, v->department_id) ? "waiting" : "offline");
 	*created = 1;
-	return store_conv_create(v->app->st, c);
+	int rc = store_conv_create(v->app->st, c);
+	if (rc == 0)
+		route_prefer(c->id, v->agent_pref);
+	return rc;
 }
 
 static struct ratelimit *msg_rl;   /* per visitor (all their tabs), sliding 10 s window */
@@ -194,6 +238,8 @@ static void v_msg(struct vconn *v, json_t *msg)
 		return;
 	if (created)
 		hub_conversation_changed(v->app, c.id, 1);
+	if (created && strcmp(c.status, "waiting") == 0)
+		route_conversation(v->app, c.id);   /* after the message is stored: the agent offered it sees it */
 	if (created || c.last_seq == 0) {   /* the conversation's first message */
 		if (strcmp(c.status, "offline") == 0) {
 			offline_reply(v, &c);
@@ -217,6 +263,8 @@ static void v_typing(struct vconn *v, json_t *msg)
 		if (!v->preview || !draft[0] || open_conv(v, &c, &created) != 0)
 			return;
 		hub_conversation_changed(v->app, c.id, 1);
+		if (strcmp(c.status, "waiting") == 0)
+			route_conversation(v->app, c.id);
 	}
 	json_t *ev = json_pack("{s:s,s:I,s:s,s:b}", "type", "typing", "conversation_id", (json_int_t)c.id, "from",
 			       "visitor", "typing", draft[0] != '\0');
@@ -247,7 +295,9 @@ static void v_close(struct vconn *v)
 		return;
 	}
 	store_conv_set_status(v->app->st, c.id, "closed", c.agent_id, time_now_s());
+	route_forget(c.id);
 	hub_conversation_changed(v->app, c.id, 1);
+	route_drain(v->app);   /* the agent has a free place now */
 }
 
 static void v_rate(struct vconn *v, json_t *msg)
@@ -291,6 +341,7 @@ static void v_contact(struct vconn *v, json_t *msg)
 		snprintf(vis.email, sizeof(vis.email), "%s", email);
 	if (phone)
 		snprintf(vis.phone, sizeof(vis.phone), "%s", phone);
+	choose_route(v, msg, "department_id", "agent_id");
 	vis.last_seen = time_now_s();
 	store_visitor_update(a->st, &vis);
 	snprintf(v->name, sizeof(v->name), "%s", vis.name);
@@ -349,6 +400,8 @@ static const struct {
 } frames[] = {
 	{ "msg", v_msg }, { "typing", v_typing }, { "read", v_read }, { "close", v_close_frame },
 	{ "rate", v_rate }, { "contact", v_contact }, { "email_transcript", v_email_transcript },
+	{ "invite_accept", chat_invite_accept }, { "invite_decline", chat_invite_decline },
+	{ "invite_check", chat_invite_check },
 };
 
 static void v_message(struct ws_conn *ws, int binary, const char *data, size_t len)

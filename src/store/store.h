@@ -123,8 +123,13 @@ struct store_conv {
 	int rating;                                    /* 0: not rated */
 	char rating_comment[1024];
 	int64_t created_at, updated_at, closed_at;
+	int64_t department_id;                         /* 0: the whole site */
+	int64_t offered_to, offered_at;                /* offered (not yet accepted) to this agent, at (ms) */
+	int64_t first_reply_at;                        /* ms of the first agent message; 0: none yet */
+	int64_t accepted_at;                           /* s an agent took it; 0: never */
 	/* filled by store_conv_summary and store_conv_each only */
 	char site_name[128], visitor_name[128], visitor_email[256], agent_name[128];
+	char department_name[128], offered_name[128];
 	char last_text[256], last_from[8];
 	char tags[512];                                /* space-separated */
 	int64_t last_at, unread;                       /* unread: visitor messages after agent_read_seq */

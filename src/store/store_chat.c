@@ -26,11 +26,14 @@ _Static_assert(C_END <= STORE_SLOT_TRACK, "too many statements for the slot tabl
 		  "auto_reply, auto_reply_delay, max_file_bytes, file_types, business_hours, prechat, retention_days"
 #define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
 		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
-		  "c.updated_at, coalesce(c.closed_at, 0)"
+		  "c.updated_at, coalesce(c.closed_at, 0), coalesce(c.department_id, 0), coalesce(c.offered_to, 0), " \
+		  "coalesce(c.offered_at, 0), coalesce(c.first_reply_at, 0), coalesce(c.accepted_at, 0)"
 /* The summary adds names, the last visible message and the unread count. */
 #define SUMMARY_COLS CONV_COLS ", s.name, v.name, v.email, coalesce(u.name, ''), " \
 	"c.last_text, c.last_from, c.last_at, c.unread, " \
-	"coalesce((SELECT group_concat(tag, ' ') FROM conversation_tags WHERE conversation_id = c.id), '')"
+	"coalesce((SELECT group_concat(tag, ' ') FROM conversation_tags WHERE conversation_id = c.id), ''), " \
+	"coalesce((SELECT name FROM departments WHERE id = c.department_id), ''), " \
+	"coalesce((SELECT name FROM users WHERE id = c.offered_to), '')"
 #define SUMMARY_FROM " FROM conversations c JOIN sites s ON s.id = c.site_id JOIN visitors v ON v.id = c.visitor_id " \
 	"LEFT JOIN users u ON u.id = c.agent_id"
 
@@ -61,12 +64,15 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				    "WHERE site_id = ?1 AND token_hash = ?2",
 		S(C_VIS_GET) = "SELECT id, site_id, name, email, lang, created_at, last_seen, phone FROM visitors WHERE id = ?1",
 		S(C_VIS_UPDATE) = "UPDATE visitors SET name = ?2, email = ?3, lang = ?4, last_seen = ?5, phone = ?6 WHERE id = ?1",
-		S(C_CONV_INSERT) = "INSERT INTO conversations (site_id, visitor_id, status, agent_id, created_at, updated_at) "
-				   "VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, ?5)",
+		S(C_CONV_INSERT) = "INSERT INTO conversations (site_id, visitor_id, status, agent_id, created_at, updated_at, "
+				   "department_id, accepted_at) VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, ?5, nullif(?6, 0), "
+				   "CASE WHEN ?4 <> 0 THEN ?5 END)",
 		S(C_CONV_GET) = "SELECT " CONV_COLS " FROM conversations c WHERE c.id = ?1",
 		S(C_CONV_OPEN) = "SELECT " CONV_COLS " FROM conversations c WHERE c.visitor_id = ?1 AND c.status <> 'closed' "
 				 "ORDER BY c.id DESC LIMIT 1",
 		S(C_CONV_STATUS) = "UPDATE conversations SET status = ?2, agent_id = nullif(?3, 0), updated_at = ?4, "
+				   "offered_to = NULL, offered_at = NULL, accepted_at = CASE WHEN ?2 = 'active' "
+				   "THEN coalesce(accepted_at, ?4) ELSE accepted_at END, "
 				   "closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE NULL END WHERE id = ?1",
 		S(C_CONV_READ_V) = "UPDATE conversations SET visitor_read_seq = max(visitor_read_seq, ?2) WHERE id = ?1",
 		S(C_CONV_READ_A) = "UPDATE conversations SET agent_read_seq = max(agent_read_seq, ?2), unread = "
@@ -395,21 +401,28 @@ static void conv_row(sqlite3_stmt *s, void *p)
 	c->created_at = sqlite3_column_int64(s, 10);
 	c->updated_at = sqlite3_column_int64(s, 11);
 	c->closed_at = sqlite3_column_int64(s, 12);
+	c->department_id = sqlite3_column_int64(s, 13);
+	c->offered_to = sqlite3_column_int64(s, 14);
+	c->offered_at = sqlite3_column_int64(s, 15);
+	c->first_reply_at = sqlite3_column_int64(s, 16);
+	c->accepted_at = sqlite3_column_int64(s, 17);
 }
 
 static void summary_row(sqlite3_stmt *s, void *p)
 {
 	struct store_conv *c = p;
 	conv_row(s, c);
-	store__text(s, 13, c->site_name, sizeof(c->site_name));
-	store__text(s, 14, c->visitor_name, sizeof(c->visitor_name));
-	store__text(s, 15, c->visitor_email, sizeof(c->visitor_email));
-	store__text(s, 16, c->agent_name, sizeof(c->agent_name));
-	store__text(s, 17, c->last_text, sizeof(c->last_text));
-	store__text(s, 18, c->last_from, sizeof(c->last_from));
-	c->last_at = sqlite3_column_int64(s, 19);
-	c->unread = sqlite3_column_int64(s, 20);
-	store__text(s, 21, c->tags, sizeof(c->tags));
+	store__text(s, 18, c->site_name, sizeof(c->site_name));
+	store__text(s, 19, c->visitor_name, sizeof(c->visitor_name));
+	store__text(s, 20, c->visitor_email, sizeof(c->visitor_email));
+	store__text(s, 21, c->agent_name, sizeof(c->agent_name));
+	store__text(s, 22, c->last_text, sizeof(c->last_text));
+	store__text(s, 23, c->last_from, sizeof(c->last_from));
+	c->last_at = sqlite3_column_int64(s, 24);
+	c->unread = sqlite3_column_int64(s, 25);
+	store__text(s, 26, c->tags, sizeof(c->tags));
+	store__text(s, 27, c->department_name, sizeof(c->department_name));
+	store__text(s, 28, c->offered_name, sizeof(c->offered_name));
 }
 
 int store_conv_create(struct store *st, struct store_conv *c)
@@ -423,6 +436,7 @@ int store_conv_create(struct store *st, struct store_conv *c)
 	store__bind_text(s, 3, c->status);
 	sqlite3_bind_int64(s, 4, c->agent_id);
 	sqlite3_bind_int64(s, 5, c->created_at);
+	sqlite3_bind_int64(s, 6, c->department_id);
 	int rc = store__run(st, s);
 	if (rc == 0)
 		c->id = sqlite3_last_insert_rowid(st->db);

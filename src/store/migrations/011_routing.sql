@@ -23,3 +23,7 @@ ALTER TABLE conversations ADD COLUMN offered_at INTEGER;        -- unix ms
 ALTER TABLE conversations ADD COLUMN first_reply_at INTEGER;    -- unix ms of the first agent message
 ALTER TABLE conversations ADD COLUMN accepted_at INTEGER;       -- unix s an agent took it
 CREATE INDEX conversations_site_created ON conversations(site_id, created_at);
+-- The queue and the pending offers are read on every routing decision: keep them small to scan.
+CREATE INDEX conversations_routing ON conversations(created_at, id) WHERE status = 'waiting' OR offered_to IS NOT NULL;
+-- Every routing decision counts each candidate agent's active chats.
+CREATE INDEX conversations_agent ON conversations(agent_id, status);
