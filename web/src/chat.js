@@ -18,6 +18,8 @@ export const drafts = signal({});
 /* id -> highest seq the visitor has read. */
 export const visitorRead = signal({});
 export const lastError = signal(null);
+/* id -> {expires_at, transfer}: chats offered to this agent and not yet answered. */
+export const offers = signal({});
 
 let ws = null;
 let ready = false;
@@ -112,6 +114,7 @@ export function disconnect() {
 		myStatus.value = '';
 		convs.value = {};
 		currentId.value = 0;
+		offers.value = {};
 		messages.value = {};
 		outbox.value = {};
 		drafts.value = {};
@@ -217,8 +220,19 @@ function handle(f) {
 			// The server confirms the agent's availability (not in the protocol's table, but harmless).
 			if (f.status) myStatus.value = f.status;
 			break;
-		case 'conversation':
-			setConv(f.conversation);
+		case 'conversation': {
+			const c = f.conversation;
+			setConv(c);
+			// An offer ends when the chat is taken, closed or offered to someone else.
+			if (c && offers.value[c.id] && (!c.offered_to || !agent.value || c.offered_to.id !== agent.value.id)) dropOffer(c.id);
+			break;
+		}
+		case 'offer':
+			offers.value = { ...offers.value, [f.conversation_id]: { expires_at: f.expires_at, transfer: !!f.transfer } };
+			for (const fn of offerListeners) fn(f);
+			break;
+		case 'offer_expired':
+			dropOffer(f.conversation_id);
 			break;
 		case 'history':
 			loaded.add(f.conversation_id);
@@ -325,6 +339,24 @@ export function typing(id, on) {
 }
 
 export const accept = (id) => send({ type: 'accept', conversation_id: id });
+export const decline = (id) => send({ type: 'decline', conversation_id: id }) && dropOffer(id);
+export const takeover = (id) => send({ type: 'takeover', conversation_id: id });
+/* to: {agent_id} or {department_id}; note: for the receiving agent only. */
+export const transfer = (id, to, note) => send({ type: 'transfer', conversation_id: id, ...to, note: note || undefined });
+
+function dropOffer(id) {
+	if (!offers.value[id]) return true;
+	const o = { ...offers.value };
+	delete o[id];
+	offers.value = o;
+	return true;
+}
+const offerListeners = new Set();
+/* fn(frame) for every offer (new chats and transfers), for alerts. */
+export function onOffer(fn) {
+	offerListeners.add(fn);
+	return () => offerListeners.delete(fn);
+}
 export const closeConv = (id) => send({ type: 'close', conversation_id: id });
 export const reopen = (id) => send({ type: 'reopen', conversation_id: id });
 

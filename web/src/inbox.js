@@ -8,6 +8,7 @@ import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
 import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fillVars } from './extras.js';
 import { FileBody, siteKey, upload } from './files.js';
+import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
 
 const html = htm.bind(h);
 
@@ -73,6 +74,11 @@ export function startChat() {
 			if (initial) return;
 			const waiting = c.status === 'waiting' || c.status === 'offline';
 			if (waiting && (!prev || prev.status !== c.status)) notify(c);
+		});
+		// A chat offered to this agent (new or transferred) rings too.
+		chat.onOffer((f) => {
+			const c = chat.convs.value[f.conversation_id];
+			if (c) notify(c);
 		});
 	}
 	chat.connect();
@@ -166,6 +172,7 @@ function ConvItem({ c, current }) {
 				<span class="conv-last">${lm ? (lm.from === 'agent' ? t('chat.you') + ': ' : '') + lm.text : c.site_name || ''}</span>
 				${c.unread > 0 && html`<span class="badge unread" aria-label=${t('chat.unread')}>${c.unread > 99 ? '99+' : c.unread}</span>`}
 			</span>
+			${(c.department || c.offered_to || c.status === 'waiting') && html`<${RouteBadges} c=${c} />`}
 		</button>
 	</li>`;
 }
@@ -370,7 +377,8 @@ function ConversationView({ id }) {
 
 	const status = c ? c.status : '';
 	const mineOwner = c && c.agent && me && c.agent.id === me.id;
-	const canAccept = c && (status === 'waiting' || status === 'offline' || (status === 'active' && !mineOwner));
+	// An active chat changes hands by transfer (the offer bar) or a supervisor's takeover.
+	const canAccept = c && (status === 'waiting' || status === 'offline');
 	const hasFiles = (e) => e.dataTransfer && [...(e.dataTransfer.types || [])].includes('Files');
 	return html`<section class=${'conv-view' + (drop.value ? ' is-drop' : '')} aria-label=${c ? visitorName(c) : ''}
 		onDragOver=${(e) => {
@@ -396,11 +404,13 @@ function ConversationView({ id }) {
 			<${Stars} c=${c} id="conv-rating" withComment=${true} />
 			<span id="conv-status" class=${'pill st-' + status}>${status && t('chat.cstatus.' + status)}</span>
 			${canAccept && html`<button type="button" id="conv-accept" class="primary" onClick=${() => chat.accept(id)}>${t('chat.accept')}</button>`}
+			<${RouteActions} c=${c} />
 			${status && status !== 'closed' && html`<button type="button" id="conv-close" onClick=${() => chat.closeConv(id)}>${t('chat.close')}</button>`}
 			${status === 'closed' && html`<button type="button" id="conv-reopen" onClick=${() => chat.reopen(id)}>${t('chat.reopen')}</button>`}
 			${c && html`<${TagsEditor} key=${id} c=${c} />`}
 			${c && html`<${EmailTranscript} key=${'m' + id} c=${c} />`}
 		</header>
+		<${OfferBar} id=${id} />
 		<ul class="msgs" ref=${listRef} role="log" aria-live="polite" onLoadCapture=${onImg}>
 			${msgs.map((m) => {
 				const mine = m.from === 'agent' && (m.mine || (me && m.author && m.author.name === me.name));
@@ -455,6 +465,7 @@ export function Inbox() {
 				<${NotifyButton} />
 			</div>
 			<${ConnBanner} />
+			<${TeamStrip} />
 			<${InboxList} />
 		</aside>
 		<div class="inbox-main">

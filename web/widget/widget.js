@@ -24,6 +24,9 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	var ORIGIN = srcUrl.origin;
 	var WS_URL = (srcUrl.protocol === 'https:' ? 'wss://' : 'ws://') + srcUrl.host + '/ws/visitor?site=' + encodeURIComponent(siteKey);
 	var TOKEN_KEY = 'kefu.v.' + siteKey;
+	// Routing chosen by the shop's snippet: data-department="售后" (name or id), data-agent="7".
+	var PRESET_DEPT = script.getAttribute('data-department') || '';
+	var PRESET_AGENT = +(script.getAttribute('data-agent') || 0) || 0;
 
 	/* ---- strings: zh-CN / zh-TW / en, from navigator.languages (same rules as the console) ---- */
 	var STR = {
@@ -38,6 +41,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: '感谢您的评价！', attach: '发送文件', uploading: '正在上传…',
 			file_too_large: '文件太大，无法发送', upload_too_large: '文件太大，无法发送',
 			file_type_not_allowed: '不支持发送此类型的文件', upErr: '文件上传失败，请重试',
+			dept: '咨询部门', anyDept: '不限', queue: '正在为您排队：第 {n} 位，预计等待约 {m} 分钟',
 			pcTitle: '开始对话前，请留下您的联系方式', start: '开始对话', name: '您的称呼', email: '电子邮箱',
 			phone: '电话', question: '您的问题', message: '留言内容', opt: '（选填）', eReq: '请填写此项',
 			eEmail: '请输入有效的电子邮箱地址', ePhone: '请输入有效的电话号码', offSend: '提交留言',
@@ -56,6 +60,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: '感謝您的評價！', attach: '傳送檔案', uploading: '正在上傳…',
 			file_too_large: '檔案太大，無法傳送', upload_too_large: '檔案太大，無法傳送',
 			file_type_not_allowed: '不支援傳送此類型的檔案', upErr: '檔案上傳失敗，請重試',
+			dept: '諮詢部門', anyDept: '不限', queue: '正在為您排隊：第 {n} 位，預計等待約 {m} 分鐘',
 			pcTitle: '開始對話前，請留下您的聯絡方式', start: '開始對話', name: '您的稱呼', email: '電子郵件',
 			phone: '電話', question: '您的問題', message: '留言內容', opt: '（選填）', eReq: '請填寫此欄位',
 			eEmail: '請輸入有效的電子郵件地址', ePhone: '請輸入有效的電話號碼', offSend: '送出留言',
@@ -74,6 +79,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: 'Thank you for your feedback!', attach: 'Send a file', uploading: 'Uploading…',
 			file_too_large: 'This file is too large to send', upload_too_large: 'This file is too large to send',
 			file_type_not_allowed: 'This type of file cannot be sent here', upErr: 'The file could not be uploaded; please try again',
+			dept: 'Department', anyDept: 'Any', queue: 'You are number {n} in the queue; about {m} min to wait',
 			pcTitle: 'Before we start, how can we reach you?', start: 'Start chat', name: 'Your name', email: 'E-mail',
 			phone: 'Phone', question: 'Your question', message: 'Your message', opt: ' (optional)', eReq: 'Please fill this in',
 			eEmail: 'Please enter a valid e-mail address', ePhone: 'Please enter a valid phone number', offSend: 'Leave a message',
@@ -136,7 +142,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	}
 
 	/* ---- state ---- */
-	var cfg = { name: '', greeting: '', color: '', online: null, open: null, offline_message: '', prechat: null };
+	var cfg = { name: '', greeting: '', color: '', online: null, open: null, offline_message: '', prechat: null, departments: [] };
 	var CONTACT_KEY = 'kefu.c.' + siteKey; // set once this visitor filled in the pre-chat form
 	var known = !token;        // whether we know if the visitor has an open conversation (a new one has none)
 	var contactOut = null;     // a contact frame not yet answered (sent again after a reconnect)
@@ -186,6 +192,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	var endBtn = el('button', { id: 'kefu-end', type: 'button', cls: 'kefu-end', hidden: '', text: S.end });
 	var mailBtn = el('button', { id: 'kefu-email-transcript', type: 'button', cls: 'kefu-end kefu-mail', hidden: '', 'aria-label': S.mail, title: S.mail, text: '\u2709' });
 	var connEl = el('div', { cls: 'kefu-conn', role: 'status', hidden: '' });
+	var queueEl = el('div', { id: 'kefu-queue', cls: 'kefu-conn kefu-queue', role: 'status', hidden: '' });
 	var list = el('div', { cls: 'kefu-list', role: 'log', 'aria-live': 'polite' });
 	var greetEl = el('div', { cls: 'kefu-greet' });
 	list.appendChild(greetEl);
@@ -201,6 +208,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	var panel = el('div', { id: 'kefu-panel', role: 'dialog', 'aria-label': S.title, hidden: '', lang: LANG }, [
 		el('div', { cls: 'kefu-head' }, [el('div', { cls: 'kefu-hl' }, [titleEl, statusEl]), mailBtn, endBtn, closeBtn]),
 		connEl,
+		queueEl,
 		list,
 		typingEl,
 		progEl,
@@ -227,6 +235,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		if (typeof s.open === 'boolean') cfg.open = s.open;
 		if (typeof s.offline_message === 'string') cfg.offline_message = s.offline_message;
 		if (s.prechat && typeof s.prechat === 'object') cfg.prechat = s.prechat;
+		if (s.departments && s.departments.length !== undefined) cfg.departments = s.departments;
 		applyConfig();
 		view();
 	}
@@ -250,7 +259,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		if (known && !convId) {
 			var pc = cfg.prechat;
 			if (cfg.online === false) want = offSent ? '' : 'offline';
-			else if (cfg.online && pc && pc.enabled && pc.fields && pc.fields.length && !load(CONTACT_KEY)) want = 'prechat';
+			else if (cfg.online && !load(CONTACT_KEY) && ((pc && pc.enabled && pc.fields && pc.fields.length) || pickDept())) want = 'prechat';
 		}
 		if (want === formKind) return;
 		if (form) panel.removeChild(form);
@@ -314,16 +323,31 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		if (v.name) contactOut.name = v.name;
 		if (v.email) setEmail(contactOut.email = v.email);
 		if (v.phone) contactOut.phone = v.phone;
+		if (v.department) contactOut.department_id = +v.department;
 		send(contactOut);
 		connect();
 	}
+	/* Whether the pre-chat form offers a department: the site has some and the snippet chose none. */
+	function pickDept() { return !PRESET_DEPT && cfg.departments && cfg.departments.length > 0; }
+	function deptField() {
+		var sel = el('select', { name: 'department', id: 'kefu-f-department' }, [el('option', { value: '', text: S.anyDept })]);
+		for (var k = 0; k < cfg.departments.length; k++) {
+			var d = cfg.departments[k];
+			sel.appendChild(el('option', { value: String(d.id), text: d.name + (d.online ? '' : ' (' + S.offline + ')') }));
+		}
+		return el('label', { cls: 'kefu-field' }, [el('span', { text: S.dept }), sel]);
+	}
 	function prechatForm(pc) {
-		var kids = [el('p', { cls: 'kefu-ftitle', text: S.pcTitle })], req = pc.required || [];
-		for (var k = 0; k < pc.fields.length; k++) {
-			var n = pc.fields[k];
+		var kids = [el('p', { cls: 'kefu-ftitle', text: S.pcTitle })], req = (pc && pc.required) || [];
+		var fields = (pc && pc.enabled && pc.fields) || [];
+		if (pickDept()) kids.push(deptField());
+		for (var k = 0; k < fields.length; k++) {
+			var n = fields[k];
 			if (S[n] && /^(name|email|phone|question)$/.test(n)) kids.push(field(n, req.indexOf(n) >= 0));
 		}
 		return makeForm('kefu-prechat', kids, 'kefu-prechat-send', S.start, function (v) {
+			var dsel = form && form.querySelector('#kefu-f-department');
+			if (dsel && dsel.value) v.department = dsel.value;
 			save(CONTACT_KEY, '1');
 			sendContact(v);
 			view();
@@ -348,6 +372,12 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		try { f.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
 	}
 
+	/* The visitor's place in the queue while every agent is busy (0: not queued). */
+	function showQueue(pos, wait) {
+		if (!pos) { queueEl.setAttribute('hidden', ''); return; }
+		queueEl.textContent = S.queue.replace('{n}', pos).replace('{m}', Math.max(1, Math.round((wait || 60) / 60)));
+		queueEl.removeAttribute('hidden');
+	}
 	function showConn(text) {
 		connEl.textContent = text || '';
 		if (text) connEl.removeAttribute('hidden');
@@ -673,6 +703,8 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		var sock = ws;
 		sock.onopen = function () {
 			var hello = { type: 'hello', lang: LANG, page: String(location.href).slice(0, 1000) };
+			if (PRESET_DEPT) hello.department = /^\d+$/.test(PRESET_DEPT) ? +PRESET_DEPT : PRESET_DEPT;
+			if (PRESET_AGENT) hello.agent = PRESET_AGENT;
 			if (token) hello.token = token;
 			if (lastSeq) hello.last_seq = lastSeq;
 			sock.send(JSON.stringify(hello));
@@ -758,6 +790,9 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			case 'msg':
 				onMessage(f.message);
 				break;
+			case 'queue':
+				showQueue(f.position, f.estimated_wait);
+				break;
 			case 'contact':
 				contactOut = null;
 				setEmail(f.email);
@@ -794,6 +829,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 					if (!c.rating) askRating(c.id);
 				}
 				convStatus = c.status || convStatus;
+				if (convStatus !== 'waiting') showQueue(0);
 				showEnd();
 				break;
 			case 'error':
@@ -906,7 +942,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 				cfg.color = s.color || cfg.color;
 				// The welcome frame's online/open are fresher when the socket won the race.
 				if (!wsReady) siteCfg(s);
-				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message });
+				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message, departments: s.departments });
 			})
 			.catch(function () { /* defaults are fine */ });
 
