@@ -205,7 +205,8 @@ static void dept_settings(struct app *a, int64_t dept_id, enum route_rule *rule,
 	}
 }
 
-/* Offers a waiting chat to the agent the rules pick; 1 when offered, 0 when it must queue. */
+/* Offers a waiting chat to the agent the rules pick: 1 when offered; 0 when it must wait
+ * although someone has room (they let it time out); -1 when nobody of its group has room. */
 static int try_offer(struct app *a, const struct store_route_item *it)
 {
 	struct route_agent ag[64];
@@ -217,10 +218,14 @@ static int try_offer(struct app *a, const struct store_route_item *it)
 	if (!prev)
 		store_route_previous_agent(a->st, it->visitor_id, it->id, &prev);
 	int i = route_pick(ag, n, rule, prev);
-	if (i < 0)
-		return 0;
-	offer(a, it, ag[i].user_id, timeout_s, 0);
-	return 1;
+	if (i >= 0) {
+		offer(a, it, ag[i].user_id, timeout_s, 0);
+		return 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (ag[k].online && ag[k].active < ag[k].max)
+			return 0;
+	return -1;
 }
 
 /* An offer nobody answered (or whose agent left) goes back; a transfer stays with its owner. */
@@ -257,9 +262,22 @@ struct pending { struct store_route_item it[MAXPEND]; size_t n; };
 static int collect(void *ud, const struct store_route_item *it)
 {
 	struct pending *p = ud;
-	if (p->n < MAXPEND)
-		p->it[p->n++] = *it;
-	return 0;
+	p->it[p->n++] = *it;
+	return p->n == MAXPEND;   /* the oldest MAXPEND are enough: the rest wait for a later pass */
+}
+
+/* The site's typical wait, cached for 10 s: a moving queue asks for it once per visitor. */
+static int64_t typical_wait(struct app *a, int64_t site_id)
+{
+	static int64_t site, value, at;
+	int64_t now = time_now_ms();
+	if (site != site_id || now - at > 10000) {
+		value = 0;
+		store_route_typical_wait(a->st, site_id, &value);
+		site = site_id;
+		at = now;
+	}
+	return value > 0 ? value : 60;
 }
 
 static void tell_position(struct app *a, const struct store_route_item *it, int pos)
@@ -276,10 +294,7 @@ static void tell_position(struct app *a, const struct store_route_item *it, int 
 	}
 	if (q)
 		q->pos = pos;
-	int64_t typical = 0;
-	store_route_typical_wait(a->st, it->site_id, &typical);
-	if (typical <= 0)
-		typical = 60;
+	int64_t typical = typical_wait(a, it->site_id);
 	json_t *ev = json_pack("{s:s,s:I,s:i,s:I}", "type", "queue", "conversation_id", (json_int_t)it->id, "position",
 			       pos, "estimated_wait", (json_int_t)(pos ? typical * pos : 0));
 	hub_to_visitor(it->visitor_id, ev);
@@ -333,6 +348,8 @@ void route_drain(struct app *a)
 	p.n = 0;
 	store_route_pending(a->st, collect, &p);
 	int64_t now = time_now_ms();
+	struct { int64_t site_id, dept_id; } full[64];   /* groups found with no room in this pass */
+	size_t nfull = 0;
 	for (size_t i = 0; i < p.n; i++) {
 		struct store_route_item *it = &p.it[i];
 		queued[i] = 0;
@@ -343,8 +360,17 @@ void route_drain(struct app *a)
 			expire_offer(a, it, stale == 1 ? "offline" : "timeout");
 			it->offered_to = 0;
 		}
-		if (strcmp(it->status, "waiting") == 0 && !try_offer(a, it))
-			queued[i] = 1;
+		if (strcmp(it->status, "waiting") != 0)
+			continue;
+		int skip = 0;
+		for (size_t k = 0; k < nfull && !skip; k++)
+			skip = full[k].site_id == it->site_id && full[k].dept_id == it->department_id;
+		int r = skip ? -1 : try_offer(a, it);
+		if (r == -1 && !skip && nfull < KF_ARRAY_LEN(full)) {
+			full[nfull].site_id = it->site_id;
+			full[nfull++].dept_id = it->department_id;
+		}
+		queued[i] = r != 1;
 	}
 	positions(a, &p, queued);
 	busy = 0;
@@ -431,10 +457,23 @@ const char *route_transfer(struct app *a, const struct store_conv *c, int64_t fr
 	return NULL;
 }
 
+/* A new waiting chat: offered at once when nobody waits before it in its group, else it
+ * queues behind them (the queue is served in order by route_drain). */
 void route_conversation(struct app *a, int64_t conv_id)
 {
-	KF_UNUSED(conv_id);
-	route_drain(a);
+	struct store_conv c;
+	int64_t ahead = 0;
+	start_tick(a);
+	if (store_conv_get(a->st, conv_id, &c) != 0 || strcmp(c.status, "waiting") != 0 || c.offered_to)
+		return;
+	struct store_route_item it = { .id = c.id, .site_id = c.site_id, .visitor_id = c.visitor_id,
+				       .department_id = c.department_id, .created_at = c.created_at };
+	snprintf(it.status, sizeof(it.status), "%s", c.status);
+	if (store_route_queue_ahead(a->st, c.site_id, c.department_id, c.created_at, c.id, &ahead) != 0)
+		ahead = 0;
+	if (ahead == 0 && try_offer(a, &it) == 1)
+		return;
+	tell_position(a, &it, (int)ahead + 1);
 }
 
 void route_shutdown(void)

@@ -11,7 +11,7 @@
 enum {
 	R_DEPT_INSERT = STORE_SLOT_ROUTE, R_DEPT_UPDATE, R_DEPT_DELETE, R_DEPT_GET, R_DEPT_SITE,
 	R_MEMBERS, R_MEMBERS_DEL, R_MEMBER_ADD, R_IS_MEMBER,
-	R_LOAD, R_OFFER, R_CLEAR_OFFER, R_SET_DEPT, R_FIRST_REPLY, R_PREVIOUS, R_PENDING, R_WAITS,
+	R_LOAD, R_AHEAD, R_OFFER, R_CLEAR_OFFER, R_SET_DEPT, R_FIRST_REPLY, R_PREVIOUS, R_PENDING, R_WAITS,
 	R_BEGIN, R_COMMIT, R_ROLLBACK,
 	R_END
 };
@@ -36,6 +36,9 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(R_LOAD) = "SELECT (SELECT count(*) FROM conversations WHERE agent_id = ?1 AND status = 'active') + "
 			    "(SELECT count(*) FROM conversations WHERE (status = 'waiting' OR offered_to IS NOT NULL) "
 			    "AND offered_to = ?1 AND status = 'waiting')",
+		S(R_AHEAD) = "SELECT count(*) FROM (SELECT 1 FROM conversations WHERE (status = 'waiting' OR offered_to IS NOT NULL) "
+			     "AND status = 'waiting' AND offered_to IS NULL AND site_id = ?1 AND coalesce(department_id, 0) = ?2 "
+			     "AND (created_at < ?3 OR (created_at = ?3 AND id < ?4)) LIMIT 999)",
 		S(R_OFFER) = "UPDATE conversations SET offered_to = ?2, offered_at = ?3 WHERE id = ?1",
 		S(R_CLEAR_OFFER) = "UPDATE conversations SET offered_to = NULL, offered_at = NULL WHERE id = ?1",
 		S(R_SET_DEPT) = "UPDATE conversations SET department_id = nullif(?2, 0) WHERE id = ?1",
@@ -282,6 +285,19 @@ int store_route_pending(struct store *st, int (*cb)(void *, const struct store_r
 	}
 	sqlite3_reset(s);
 	return ret ? ret : (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store__err(st, "routing queue");
+}
+
+int store_route_queue_ahead(struct store *st, int64_t site_id, int64_t dept_id, int64_t created_at, int64_t id,
+			    int64_t *n)
+{
+	sqlite3_stmt *s = q(st, R_AHEAD);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, site_id);
+	sqlite3_bind_int64(s, 2, dept_id);
+	sqlite3_bind_int64(s, 3, created_at);
+	sqlite3_bind_int64(s, 4, id);
+	return one_int(st, s, n);
 }
 
 int store_route_typical_wait(struct store *st, int64_t site_id, int64_t *seconds)

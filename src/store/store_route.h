@@ -41,6 +41,10 @@ struct store_route_item {
 	char status[12];
 };
 int store_route_pending(struct store *st, int (*cb)(void *ud, const struct store_route_item *it), void *ud);
+/* Waiting, unoffered chats of the site and department older than (created_at, id): the
+ * chats ahead of it in the queue, counted up to 999. */
+int store_route_queue_ahead(struct store *st, int64_t site_id, int64_t dept_id, int64_t created_at, int64_t id,
+			    int64_t *n);
 /* Median seconds from a chat's start to an agent taking it, over the site's last 50 (0: none). */
 int store_route_typical_wait(struct store *st, int64_t site_id, int64_t *seconds);
 
