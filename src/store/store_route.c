@@ -12,7 +12,7 @@ enum {
 	R_DEPT_INSERT = STORE_SLOT_ROUTE, R_DEPT_UPDATE, R_DEPT_DELETE, R_DEPT_GET, R_DEPT_SITE,
 	R_MEMBERS, R_MEMBERS_DEL, R_MEMBER_ADD, R_IS_MEMBER,
 	R_LOAD, R_AHEAD, R_OFFER, R_CLEAR_OFFER, R_SET_DEPT, R_FIRST_REPLY, R_PREVIOUS, R_PENDING, R_WAITS,
-	R_BEGIN, R_COMMIT, R_ROLLBACK,
+	R_BACKDATE, R_BACKDATE_MSGS, R_BEGIN, R_COMMIT, R_ROLLBACK,
 	R_END
 };
 _Static_assert(R_END <= STORE_SLOTS, "too many statements for the slot table");
@@ -50,6 +50,10 @@ static sqlite3_stmt *q(struct store *st, int slot)
 			       "WHERE status = 'waiting' OR offered_to IS NOT NULL ORDER BY created_at, id",
 		S(R_WAITS) = "SELECT accepted_at - created_at FROM conversations WHERE site_id = ?1 AND accepted_at IS NOT NULL "
 			     "ORDER BY id DESC LIMIT 50",
+		S(R_BACKDATE) = "UPDATE conversations SET created_at = ?2, updated_at = max(?2, coalesce(nullif(?5, 0), ?2)), "
+				"accepted_at = nullif(?3, 0), first_reply_at = nullif(?4, 0), closed_at = nullif(?5, 0), "
+				"last_at = ?2 * 1000 WHERE id = ?1",
+		S(R_BACKDATE_MSGS) = "UPDATE messages SET created_at = ?2 * 1000 + (seq - 1) * 60000 WHERE conversation_id = ?1",
 		S(R_BEGIN) = "BEGIN IMMEDIATE",
 		S(R_COMMIT) = "COMMIT",
 		S(R_ROLLBACK) = "ROLLBACK",
@@ -298,6 +302,21 @@ int store_route_queue_ahead(struct store *st, int64_t site_id, int64_t dept_id, 
 	sqlite3_bind_int64(s, 3, created_at);
 	sqlite3_bind_int64(s, 4, id);
 	return one_int(st, s, n);
+}
+
+int store_route_backdate(struct store *st, int64_t conv_id, int64_t created_s, int64_t accepted_s,
+			 int64_t first_reply_ms, int64_t closed_s)
+{
+	sqlite3_stmt *s = q(st, R_BACKDATE);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, conv_id);
+	sqlite3_bind_int64(s, 2, created_s);
+	sqlite3_bind_int64(s, 3, accepted_s);
+	sqlite3_bind_int64(s, 4, first_reply_ms);
+	sqlite3_bind_int64(s, 5, closed_s);
+	int rc = store__run(st, s);
+	return rc ? rc : run_id2(st, R_BACKDATE_MSGS, conv_id, created_s);
 }
 
 int store_route_typical_wait(struct store *st, int64_t site_id, int64_t *seconds)

@@ -45,6 +45,11 @@ int store_route_pending(struct store *st, int (*cb)(void *ud, const struct store
  * chats ahead of it in the queue, counted up to 999. */
 int store_route_queue_ahead(struct store *st, int64_t site_id, int64_t dept_id, int64_t created_at, int64_t id,
 			    int64_t *n);
+/* Sets a conversation's clock (imports and the demo's history): created, accepted and closed
+ * (s; 0 leaves it unset), the first reply (ms; 0: none); its messages are spread from the start
+ * one minute apart. */
+int store_route_backdate(struct store *st, int64_t conv_id, int64_t created_s, int64_t accepted_s,
+			 int64_t first_reply_ms, int64_t closed_s);
 /* Median seconds from a chat's start to an agent taking it, over the site's last 50 (0: none). */
 int store_route_typical_wait(struct store *st, int64_t site_id, int64_t *seconds);
 
