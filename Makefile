@@ -11,7 +11,7 @@
 VERSION   := 0.1.0
 CC        ?= cc
 O         ?= build/$(notdir $(CC))$(if $(SAN),-asan)
-PKGS      := libuv jansson libsodium sqlite3 inih icu-uc icu-i18n libcurl
+PKGS      := libuv jansson libsodium sqlite3 inih icu-uc icu-i18n libcurl libmaxminddb
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -DKEFU_VERSION='"$(VERSION)"' \

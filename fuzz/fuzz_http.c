@@ -34,6 +34,7 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
+#include "track/track.h"
 #include "search/search.h"
 #include "core/ratelimit.h"
 #include "store/store.h"
@@ -322,7 +323,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_die("search");
 	system_register(fz_app.srv);
 	auth_register(fz_app.srv);
-	chat_register(fz_app.srv);   /* sites, conversations, search, files, /demo, chat sockets */
+	chat_register(fz_app.srv);   /* sites, conversations, search, files, /demo, chat sockets, routing, invitations */
+	track_register(fz_app.srv);  /* page-view reports, live visitors, statistics, demo pages */
 	settings_register(fz_app.srv);
 
 	char hash[crypto_pwhash_STRBYTES];

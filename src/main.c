@@ -1,8 +1,10 @@
 /* main.c - the kefu command: wiring only. Parses the command line, loads the
  * configuration, opens the store and runs the server or an admin command. */
+#include "app/demo.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
+#include "track/track.h"
 #include "search/search.h"
 #include "mail/mail.h"
 #include "core/kf.h"
@@ -43,6 +45,7 @@ static int cmd_backup(struct opts *o, struct config *c);
 static int cmd_user(struct opts *o, struct config *c);
 static int cmd_version(struct opts *o, struct config *c);
 static int cmd_site(struct opts *o, struct config *c);
+static int cmd_demo_seed(struct opts *o, struct config *c);
 static const struct command *find_command(const char *name);
 
 static const struct command commands[] = {
@@ -61,6 +64,9 @@ static const struct command commands[] = {
 	{ "site", "kefu site add [--greeting TEXT] [--preview] NAME\n       kefu site list",
 	  "Manages chat sites. add creates a site whose members are all current users and prints\n"
 	  "its key and embed snippet; --preview lets agents see what visitors type.", cmd_site },
+	{ "demo-seed", "kefu demo-seed [--data DIR]",
+	  "Gives the first site the demo's departments, an invitation rule and a month of\n"
+	  "traffic and chats (make demo runs it once).", cmd_demo_seed },
 	{ "version", "kefu version", "Prints the version.", cmd_version },
 };
 
@@ -171,6 +177,7 @@ static void on_stopped(struct http_server *s)
 	KF_UNUSED(s);
 	log_info("all connections closed");
 	chat_shutdown();
+	track_shutdown();
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&maint_timer, NULL);
@@ -192,6 +199,7 @@ static void on_maintain(uv_timer_t *t)
 	KF_UNUSED(t);
 	if (store_chat_prune(app.st, time_now_s(), &pruned) == 0 && pruned)
 		log_info("retention: deleted %lld closed conversations", (long long)pruned);
+	track_maintain(&app);
 	store_maintain(app.st, time_now_s());
 }
 
@@ -235,6 +243,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	system_register(app.srv);
 	auth_register(app.srv);
 	chat_register(app.srv);
+	track_register(app.srv);
 	settings_register(app.srv);
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
@@ -462,6 +471,20 @@ static int cmd_site(struct opts *o, struct config *c)
 	       s.name, (long long)s.id, s.key, c->listen, s.key);
 	store_close(st);
 	return 0;
+}
+
+static int cmd_demo_seed(struct opts *o, struct config *c)
+{
+	struct store *st = NULL;
+	if (o->nargs) {
+		fprintf(stderr, "usage: %s\n", find_command("demo-seed")->usage);
+		return 2;
+	}
+	if (open_store(c, &st, 0))
+		return 1;
+	int rc = demo_seed(st);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
 }
 
 static int cmd_version(struct opts *o, struct config *c)

@@ -24,6 +24,8 @@ void config_defaults(struct config *c)
 	c->chat_msgs_per_10s = 20;
 	c->session_ttl_h = 168;
 	c->secure_cookie = -1;
+	c->pageview_days = 90;
+	c->track_per_min = 1200;
 }
 
 static int num(const char *v, unsigned long long *out)
@@ -80,6 +82,13 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 			return snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", value) >= 0;
 	} else if (strcmp(section, "limits") == 0) {
 		return set_limit(c, name, value);
+	} else if (strcmp(section, "track") == 0) {
+		if (strcmp(name, "geoip") == 0)
+			return snprintf(c->geoip, sizeof(c->geoip), "%s", value) >= 0;
+		if (strcmp(name, "pageview_days") == 0)
+			return num(value, &v) && v > 0 && v <= 3650 ? (c->pageview_days = (unsigned)v, 1) : 0;
+		if (strcmp(name, "reports_per_min") == 0)
+			return num(value, &v) && v > 0 && v <= 10000000 ? (c->track_per_min = (unsigned)v, 1) : 0;
 	} else if (strcmp(section, "session") == 0) {
 		if (strcmp(name, "ttl_hours") == 0)   /* at most ten years */
 			return num(value, &v) && v > 0 && v <= 87600 ? (c->session_ttl_h = (unsigned)v, 1) : 0;
@@ -120,6 +129,8 @@ void config_load_env(struct config *c)
 		snprintf(c->data_dir, sizeof(c->data_dir), "%s", v);
 	if ((v = getenv("KEFU_LOG_LEVEL")) && *v)
 		snprintf(c->log_level, sizeof(c->log_level), "%s", v);
+	if ((v = getenv("KEFU_GEOIP")) && *v)
+		snprintf(c->geoip, sizeof(c->geoip), "%s", v);
 }
 
 int config_split_listen(const char *listen, char *host, size_t hostsz, int *port)

@@ -14,6 +14,9 @@ struct config {
 	unsigned chat_msgs_per_10s;  /* per visitor socket */
 	unsigned session_ttl_h;
 	int secure_cookie;           /* -1 auto (from X-Forwarded-Proto), 0 never, 1 always */
+	char geoip[1024];            /* [track] geoip: MaxMind DB file ("" = none) */
+	unsigned pageview_days;      /* [track] pageview_days: raw page views kept */
+	unsigned track_per_min;      /* [track] reports_per_min: tracking reports per IP */
 };
 
 void config_defaults(struct config *c);

@@ -9,6 +9,7 @@ import * as chat from './chat.js';
 import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fillVars } from './extras.js';
 import { FileBody, siteKey, upload } from './files.js';
 import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
+import { PageTrail } from './trail.js';
 
 const html = htm.bind(h);
 
@@ -445,6 +446,12 @@ function ConnBanner() {
 	return html`<p class="banner" role="status">${s === 'closed' ? t('chat.reconnecting') : t('chat.connecting')}</p>`;
 }
 
+/* The visitor id of a conversation the inbox knows (its page trail shows beside the chat). */
+function visitorOf(id) {
+	const c = chat.convs.value[id];
+	return c && c.visitor ? c.visitor.id : 0;
+}
+
 export function Inbox() {
 	useEffect(() => {
 		startChat();
@@ -470,7 +477,8 @@ export function Inbox() {
 		</aside>
 		<div class="inbox-main">
 			${cur
-				? html`<${ConversationView} key=${cur} id=${cur} />`
+				? html`<div class="conv-wrap"><${ConversationView} key=${cur} id=${cur} />
+					<aside class="conv-side" id="conv-side"><${PageTrail} visitorId=${visitorOf(cur)} /></aside></div>`
 				: html`<div class="placeholder"><p class="muted">${t('chat.pick')}</p></div>`}
 		</div>
 	</div>`;

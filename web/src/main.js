@@ -12,6 +12,12 @@ import { CannedPanel } from './canned.js';
 import { currentUser } from './extras.js';
 import { SmtpPanel } from './smtp.js';
 import { ts } from './settings-i18n.js';
+import { VisitorsPanel } from './visitors.js';
+import { ReportsPanel } from './reports.js';
+import { DepartmentsPanel } from './routing.js';
+import { tr } from './routing-i18n.js';
+import { InvitePanel } from './invites.js';
+import { ti } from './invite-i18n.js';
 
 const html = htm.bind(h);
 
@@ -172,10 +178,14 @@ function Panel({ id, role }) {
 	let body;
 	if (id === 'inbox') body = html`<${Inbox} />`;
 	else if (id === 'history') body = html`<${HistoryPanel} />`;
+	else if (id === 'visitors') body = html`<${VisitorsPanel} />`;
+	else if (id === 'reports') body = html`<${ReportsPanel} />`;
 	else if (id === 'settings')
 		body = html`${role === 'admin' && html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="dept-title">${tr('dept.title')}</h3><${DepartmentsPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
-			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />`;
+			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />
+			<h3 class="sub settings-sub" id="invites-title">${ti('title')}</h3><${InvitePanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
 	else if (id === 'apikeys') body = html`<${ListPanel} url="/api/v1/apikeys" field="apikeys" cols=${KEY_COLS} rowKey="id" />`;
 	else

@@ -6,6 +6,7 @@ import { h } from 'preact';
 import { useSignal } from '@preact/signals';
 import htm from 'htm';
 import { ts } from './settings-i18n.js';
+import { TrackingSwitch } from './visitors.js';
 
 const html = htm.bind(h);
 
@@ -127,6 +128,8 @@ export function SiteOptions({ site }) {
 					defaultValue=${s.retention_days || 0} /></label>
 			<small class="muted">${ts('ret.help')}</small>
 		</fieldset>
+
+		<${TrackingSwitch} siteId=${s.id} />
 	</fieldset>`;
 }
 
