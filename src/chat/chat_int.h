@@ -25,6 +25,9 @@ void chat_system_message(struct app *a, const struct store_conv *c, const char *
 
 void chat_visitor_shutdown(void);
 
+/* invite.c: the site's enabled invitation rules as the widget needs them (welcome frame) */
+json_t *chat_invite_rules_public(struct app *a, int64_t site_id);
+
 /* departments.c */
 void chat_departments_register(struct http_server *s);
 /* [{id, name, online}] of the site's departments, for the widget's pre-chat form. */

@@ -293,7 +293,14 @@ static void h_rule_delete(struct http_req *r)
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* Public: the site's enabled rules for the widget, read once per page. Like the visitor
+json_t *chat_invite_rules_public(struct app *a, int64_t site_id)
+{
+	struct rule_list l = { json_array(), rule_public_json };
+	store_invite_rule_each(a->st, site_id, 1, rule_to_array, &l);
+	return l.arr;
+}
+
+/* Public: the site's enabled rules for the widget (which gets them in its welcome frame). Like the visitor
  * socket, a browser's Origin must be one the site allows; a same-origin fetch sends none. */
 static void h_widget_rules(struct http_req *r)
 {
@@ -313,9 +320,7 @@ static void h_widget_rules(struct http_req *r)
 		http_add_header(r, "Vary", "Origin");
 	}
 	http_add_header(r, "Cache-Control", "no-cache");
-	struct rule_list l = { json_array(), rule_public_json };
-	store_invite_rule_each(a->st, s.id, 1, rule_to_array, &l);
-	http_reply_json(r, 200, json_pack("{s:o}", "rules", l.arr));
+	http_reply_json(r, 200, json_pack("{s:o}", "rules", chat_invite_rules_public(a, s.id)));
 }
 
 /* ---- invitations ---- */

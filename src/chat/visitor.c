@@ -137,10 +137,11 @@ static void v_hello(struct vconn *v, json_t *msg)
 		store_msg_each(a->st, c.id, last > 0 ? last : 0, 0, conv_messages, msgs);
 	}
 	int open = chat_site_open(&site, time_now_ms());
-	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o}", "type", "welcome", "token", tok,
+	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o,s:o}", "type", "welcome", "token", tok,
 				  "visitor_id", (json_int_t)vis.id, "site", "name", site.name, "greeting", site.greeting,
 				  "color", site.color, "online", open && hub_site_online(a, site.id), "open", open,
-				  "conversation", conv, "messages", msgs));
+				  "conversation", conv, "messages", msgs, "invite_rules",
+				  chat_invite_rules_public(a, site.id)));
 }
 
 /* The visitor's open conversation, created (waiting, or offline when nobody is online)

@@ -118,8 +118,8 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 	B.off('request', onReq);
 	assert.equal(sockets.length, 1, 'one WebSocket before the panel is opened');
 	assert.match(sockets[0], /\/ws\/visitor\?site=/, 'the visitor socket');
-	const extra = early.filter((p) => !['/demo', '/widget.js', '/api/v1/widget/config', '/favicon.ico', '/api/v1/track', '/api/v1/widget/invite-rules'].includes(p));
-	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config, reports the page view and reads the invitation rules');
+	const extra = early.filter((p) => !['/demo', '/widget.js', '/api/v1/widget/config', '/favicon.ico', '/api/v1/track'].includes(p));
+	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config and reports the page view');
 	assert.equal(await B.evaluate(() => !!document.getElementById('kefu-widget')?.shadowRoot), true, 'the widget lives in a shadow root');
 
 	await B.click('#kefu-launcher');

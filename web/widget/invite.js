@@ -126,12 +126,9 @@ export function inviteSetup(ctx) {
 
 export function inviteFrame(f) {
 	if (!C || !f) return;
-	if (f.type === 'welcome' && !rules && W.fetch) {
-		rules = [];
-		W.fetch(C.origin + '/api/v1/widget/invite-rules?site=' + encodeURIComponent(C.site), { credentials: 'omit' })
-			.then(function (r) { return r.ok ? r.json() : null; })
-			.then(function (d) { rules = ((d && d.rules) || []).filter(holds); })
-			.catch(function () { /* no rules on this page */ });
+	if (f.type === 'welcome' && !rules) {
+		// The rules come with the welcome: no request of their own on every page.
+		rules = (f.invite_rules || []).filter(holds);
 	} else if (f.type === 'invite' && f.invitation) {
 		show(f.invitation);
 	} else if (f.type === 'invite_result' && f.invitation_id && f.invitation_id === cardId) {
