@@ -42,7 +42,9 @@ static void a_open(struct ws_conn *ws, struct http_req *r)
 	a->admin = auth_role_level(ctx->user.role) >= ACCESS_ADMIN;
 	a->supervisor = auth_role_level(ctx->user.role) >= ACCESS_SUPERVISOR;
 	a->max_chats = ctx->user.max_chats > 0 ? ctx->user.max_chats : 5;
-	snprintf(a->status, sizeof(a->status), "online");
+	/* Availability is the person's, not the tab's: a new tab takes what the others say. */
+	struct aconn *other = hub_agent_find(a->user_id);
+	snprintf(a->status, sizeof(a->status), "%s", other ? other->status : "online");
 	ws_set_data(ws, a);
 }
 
@@ -55,7 +57,7 @@ static int conv_to_array(void *ud, const struct store_conv *c)
 static void a_hello(struct aconn *a)
 {
 	json_t *convs = json_array();
-	store_conv_each(a->app->st, a->supervisor ? 0 : a->user_id, "open", 500, conv_to_array, convs);
+	store_conv_each(a->app->st, a->admin ? 0 : a->user_id, "open", 500, conv_to_array, convs);
 	if (!a->hello)
 		hub_agent_add(a);
 	a->hello = 1;
@@ -93,8 +95,13 @@ static void a_status(struct aconn *a, json_t *msg)
 		hub_error(a->ws, "invalid_field", "status: online, away or offline", NULL);
 		return;
 	}
-	snprintf(a->status, sizeof(a->status), "%s", s);
-	hub_send(a->ws, json_pack("{s:s,s:s}", "type", "status", "status", a->status));
+	/* Every tab of this agent changes with it, so routing and the widget agree on one status. */
+	for (struct aconn *x = hub_agents(); x; x = x->next) {
+		if (x->user_id != a->user_id || !x->hello)
+			continue;
+		snprintf(x->status, sizeof(x->status), "%s", s);
+		hub_send(x->ws, json_pack("{s:s,s:s}", "type", "status", "status", x->status));
+	}
 	route_drain(a->app);
 }
 

@@ -18,11 +18,11 @@ static int id_param(struct http_req *r, int64_t *id)
 	return !p || parse_i64(p, strlen(p), id) || *id <= 0;
 }
 
-/* May the signed-in user see this site's chats (admin, supervisor, or member)? */
+/* May the signed-in user see this site's chats (an admin, or a member of the site)? */
 static int sees_site(struct http_req *r, int64_t site_id)
 {
 	const struct auth_ctx *ctx = auth_of(r);
-	if (auth_role_level(ctx->user.role) >= ACCESS_SUPERVISOR)
+	if (auth_role_level(ctx->user.role) >= ACCESS_ADMIN)
 		return 1;
 	return store_site_is_member(app_of(r)->st, site_id, ctx->user.id) == 0;
 }
@@ -95,6 +95,11 @@ static int dept_fields(struct http_req *r, struct store_dept *d, int64_t *ids, s
 		struct store_user u;
 		if (!json_is_integer(v) || store_user_get(app_of(r)->st, json_integer_value(v), &u) != 0) {
 			http_reply_error(r, 422, "invalid_field", "members: unknown user");
+			return 1;
+		}
+		/* A member must be able to open the site's chats, or offers would go to someone who cannot take them. */
+		if (strcmp(u.role, "admin") != 0 && store_site_is_member(app_of(r)->st, d->site_id, u.id) != 0) {
+			http_reply_error(r, 422, "invalid_field", "members: every member must be a member of the site");
 			return 1;
 		}
 		ids[(*n)++] = u.id;
@@ -173,6 +178,27 @@ static void h_delete(struct http_req *r)
 	http_reply(r, 204, NULL, NULL, 0);
 }
 
+struct site_ids {
+	int64_t id[64];
+	size_t n;
+};
+
+static int collect_site(void *ud, const struct store_site *s)
+{
+	struct site_ids *l = ud;
+	if (l->n < KF_ARRAY_LEN(l->id))
+		l->id[l->n++] = s->id;
+	return 0;
+}
+
+static int covers_any(struct aconn *x, const struct site_ids *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (hub_agent_covers(x, l->id[i]))
+			return 1;
+	return 0;
+}
+
 /* GET /api/v1/routing/agents?site=ID: who is connected, their status and load, for the
  * transfer dialog and the supervisor's view. */
 static void h_agents(struct http_req *r)
@@ -185,8 +211,13 @@ static void h_agents(struct http_req *r)
 		return;
 	}
 	json_t *arr = json_array();
+	struct site_ids mine = { .n = 0 };
+	int admin = auth_role_level(auth_of(r)->user.role) >= ACCESS_ADMIN;
+	if (!site_id && !admin)   /* the team of the requester's own sites only */
+		store_site_each(a->st, auth_of(r)->user.id, collect_site, &mine);
 	for (struct aconn *x = hub_agents(); x; x = x->next) {
-		if (!x->hello || hub_agent_find(x->user_id) != x || (site_id && !hub_agent_covers(x, site_id)))
+		if (!x->hello || hub_agent_find(x->user_id) != x || (site_id && !hub_agent_covers(x, site_id)) ||
+		    (!site_id && !admin && !covers_any(x, &mine)))
 			continue;
 		int64_t load = 0;
 		store_route_load(a->st, x->user_id, &load);

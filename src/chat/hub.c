@@ -97,7 +97,7 @@ void hub_agent_remove(struct aconn *a)
 
 int hub_agent_covers(struct aconn *a, int64_t site_id)
 {
-	return a->admin || a->supervisor || store_site_is_member(a->app->st, site_id, a->user_id) == 0;
+	return a->admin || store_site_is_member(a->app->st, site_id, a->user_id) == 0;
 }
 
 struct aconn *hub_agents(void)

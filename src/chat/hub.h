@@ -29,7 +29,7 @@ struct aconn {                    /* one agent socket */
 	int64_t user_id;
 	char name[128];
 	int admin, hello, max_chats;
-	int supervisor;               /* supervisor or admin: sees every site's chats, may take over */
+	int supervisor;               /* supervisor or admin: may take over and transfer others' chats */
 	char status[12];              /* online, away, offline */
 	int64_t *watch;               /* watched conversation ids */
 	size_t nwatch, capwatch;

@@ -44,7 +44,7 @@ int route_pick(const struct route_agent *ag, size_t n, enum route_rule rule, int
 #define MAXPEND 512
 
 struct rr { int64_t user_id, last; };
-struct excl { int64_t conv_id, users[8]; int n; };
+struct excl { int64_t conv_id, users[8], since; int n; };   /* since: ms of the last exclusion */
 struct pref { int64_t conv_id, agent_id; };
 struct qpos { int64_t conv_id; int pos; };
 
@@ -83,8 +83,10 @@ static struct excl *excl_of(int64_t conv_id, int make)
 	for (size_t i = 0; i < nexcl; i++)
 		if (excls[i].conv_id == conv_id)
 			return &excls[i];
-	if (!make || nexcl == MAXPEND)
+	if (!make)
 		return NULL;
+	if (nexcl == MAXPEND)   /* full: the oldest entry goes (its chat only loses fairness) */
+		memmove(excls, excls + 1, (--nexcl) * sizeof(excls[0]));
 	memset(&excls[nexcl], 0, sizeof(excls[0]));
 	excls[nexcl].conv_id = conv_id;
 	return &excls[nexcl++];
@@ -107,12 +109,16 @@ static void exclude(int64_t conv_id, int64_t user_id)
 	if (e->n == (int)KF_ARRAY_LEN(e->users))   /* everyone declined: start the round again */
 		e->n = 0;
 	e->users[e->n++] = user_id;
+	e->since = time_now_ms();
 }
 
 void route_prefer(int64_t conv_id, int64_t agent_id)
 {
-	if (npref < MAXPEND && agent_id > 0)
-		prefs[npref++] = (struct pref){ conv_id, agent_id };
+	if (agent_id <= 0)
+		return;
+	if (npref == MAXPEND)   /* full: the oldest wish goes */
+		memmove(prefs, prefs + 1, (--npref) * sizeof(prefs[0]));
+	prefs[npref++] = (struct pref){ conv_id, agent_id };
 }
 
 static int64_t preferred(int64_t conv_id)
@@ -137,12 +143,14 @@ void route_forget(int64_t conv_id)
 			qposs[i--] = qposs[--nqpos];
 }
 
-/* Whether agent x may be given chats of the site / department: a member (admins: any site). */
+/* Whether agent x may be given chats of the site / department: one who can open the site's
+ * chats (admin or site member) and, for a department, one of its members. Both are checked:
+ * an agent taken off a site may still be listed in its departments. */
 static int eligible(struct app *a, struct aconn *x, int64_t site_id, int64_t dept_id)
 {
-	if (dept_id > 0)
-		return store_dept_is_member(a->st, dept_id, x->user_id) == 0;
-	return x->admin || store_site_is_member(a->st, site_id, x->user_id) == 0;
+	if (!x->admin && store_site_is_member(a->st, site_id, x->user_id) != 0)
+		return 0;
+	return dept_id <= 0 || store_dept_is_member(a->st, dept_id, x->user_id) == 0;
 }
 
 /* The connected agents who may take a chat of the site/department, one entry per person. */
@@ -205,6 +213,21 @@ static void dept_settings(struct app *a, int64_t dept_id, enum route_rule *rule,
 	}
 }
 
+/* Everyone with room let this chat go, and one offer's time has passed since the last of
+ * them did: the round starts again (forgetting the exclusions) rather than strand the chat. */
+static int round_over(int64_t conv_id, const struct route_agent *ag, size_t n, int timeout_s)
+{
+	struct excl *e = excl_of(conv_id, 0);
+	int any = 0;
+	if (!e || time_now_ms() - e->since < (int64_t)timeout_s * 1000)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		any |= ag[k].excluded && ag[k].online && ag[k].active < ag[k].max;
+	if (any)
+		e->n = 0;
+	return any;
+}
+
 /* Offers a waiting chat to the agent the rules pick: 1 when offered; 0 when it must wait
  * although someone has room (they let it time out); -1 when nobody of its group has room. */
 static int try_offer(struct app *a, const struct store_route_item *it)
@@ -218,6 +241,11 @@ static int try_offer(struct app *a, const struct store_route_item *it)
 	if (!prev)
 		store_route_previous_agent(a->st, it->visitor_id, it->id, &prev);
 	int i = route_pick(ag, n, rule, prev);
+	if (i < 0 && round_over(it->id, ag, n, timeout_s)) {
+		for (size_t k = 0; k < n; k++)
+			ag[k].excluded = 0;
+		i = route_pick(ag, n, rule, prev);
+	}
 	if (i >= 0) {
 		offer(a, it, ag[i].user_id, timeout_s, 0);
 		return 1;
@@ -232,17 +260,18 @@ static int try_offer(struct app *a, const struct store_route_item *it)
 static void expire_offer(struct app *a, const struct store_route_item *it, const char *why)
 {
 	struct store_conv c;
-	exclude(it->id, it->offered_to);
+	if (strcmp(why, "timeout") == 0)   /* an agent who reloads the console gets it again */
+		exclude(it->id, it->offered_to);
 	store_route_clear_offer(a->st, it->id);
 	if (strcmp(it->status, "active") == 0 && store_conv_get(a->st, it->id, &c) == 0) {
 		char text[200];
 		snprintf(text, sizeof(text), "转接未被接受（%s）/ transfer not accepted (%s)", why, why);
 		chat_system_message(a, &c, "note", text);
 	}
-	struct aconn *x = hub_agent_find(it->offered_to);
-	if (x)
-		hub_send(x->ws, json_pack("{s:s,s:I,s:s}", "type", "offer_expired", "conversation_id", (json_int_t)it->id,
-					  "reason", why));
+	for (struct aconn *x = hub_agents(); x; x = x->next)   /* every tab of the agent */
+		if (x->hello && x->user_id == it->offered_to)
+			hub_send(x->ws, json_pack("{s:s,s:I,s:s}", "type", "offer_expired", "conversation_id",
+						  (json_int_t)it->id, "reason", why));
 	hub_conversation_changed(a, it->id, 0);
 }
 
@@ -266,18 +295,20 @@ static int collect(void *ud, const struct store_route_item *it)
 	return p->n == MAXPEND;   /* the oldest MAXPEND are enough: the rest wait for a later pass */
 }
 
-/* The site's typical wait, cached for 10 s: a moving queue asks for it once per visitor. */
+/* The site's typical wait, cached for 10 s per site: a moving queue asks for it once per
+ * visitor whose position changes. */
 static int64_t typical_wait(struct app *a, int64_t site_id)
 {
-	static int64_t site, value, at;
+	static struct { int64_t site, value, at; } cache[16];
 	int64_t now = time_now_ms();
-	if (site != site_id || now - at > 10000) {
-		value = 0;
-		store_route_typical_wait(a->st, site_id, &value);
-		site = site_id;
-		at = now;
+	size_t slot = (size_t)((uint64_t)site_id % KF_ARRAY_LEN(cache));
+	if (cache[slot].site != site_id || now - cache[slot].at > 10000) {
+		cache[slot].value = 0;
+		store_route_typical_wait(a->st, site_id, &cache[slot].value);
+		cache[slot].site = site_id;
+		cache[slot].at = now;
 	}
-	return value > 0 ? value : 60;
+	return cache[slot].value > 0 ? cache[slot].value : 60;
 }
 
 static void tell_position(struct app *a, const struct store_route_item *it, int pos)
@@ -288,7 +319,9 @@ static void tell_position(struct app *a, const struct store_route_item *it, int 
 			q = &qposs[i];
 	if (q && q->pos == pos)
 		return;
-	if (!q && nqpos < MAXPEND) {
+	if (!q) {
+		if (nqpos == MAXPEND)   /* full: forgetting the oldest only sends its position again */
+			memmove(qposs, qposs + 1, (--nqpos) * sizeof(qposs[0]));
 		q = &qposs[nqpos++];
 		q->conv_id = it->id;
 	}
@@ -411,8 +444,9 @@ static int64_t dept_pick(struct app *a, const struct store_conv *c, int64_t dept
 	struct route_agent ag[64];
 	enum route_rule rule;
 	dept_settings(a, dept_id, &rule, timeout_s);
-	exclude(c->id, from_id);
 	size_t n = candidates(a, c->site_id, dept_id, c->id, ag, KF_ARRAY_LEN(ag));
+	for (size_t k = 0; k < n; k++)   /* never back to the sender */
+		ag[k].excluded |= ag[k].user_id == from_id;
 	int i = route_pick(ag, n, rule, 0);
 	return i < 0 ? 0 : ag[i].user_id;
 }
@@ -427,8 +461,8 @@ const char *route_transfer(struct app *a, const struct store_conv *c, int64_t fr
 	if (department_id && (store_dept_get(a->st, department_id, &d) != 0 || d.site_id != c->site_id))
 		return "no such department on this conversation's site";
 	if (department_id) {
-		store_route_set_department(a->st, c->id, department_id);
 		if (strcmp(c->status, "waiting") == 0) {   /* not taken yet: it simply routes again */
+			store_route_set_department(a->st, c->id, department_id);
 			store_route_clear_offer(a->st, c->id);
 			transfer_note(a, c, from_id, from_name, d.name, note);
 			route_drain(a);
@@ -437,6 +471,7 @@ const char *route_transfer(struct app *a, const struct store_conv *c, int64_t fr
 		target = dept_pick(a, c, department_id, from_id, &timeout_s);
 		if (!target)
 			return "nobody in that department can take a chat now";
+		store_route_set_department(a->st, c->id, department_id);   /* only once someone is found */
 	} else {
 		struct aconn *x = hub_agent_find(target);
 		int64_t load = 0;
@@ -522,7 +557,11 @@ int route_start_with_agent(struct app *a, int64_t site_id, int64_t visitor_id, i
 		snprintf(m.client_id, sizeof(m.client_id), "start-%lld", (long long)time_now_ms());
 		utf8_copy(m.author, sizeof(m.author), u.name[0] ? u.name : u.email);
 		m.body = text;
-		chat_deliver(a, &c, &m, NULL);
+		/* The invitation is the agent's opening, not an answer: it must not stop the
+		 * first-response clock the statistics read (first_reply_at is set when 0). */
+		struct store_conv opening = c;
+		opening.first_reply_at = 1;
+		chat_deliver(a, &opening, &m, NULL);
 	}
 	hub_conversation_changed(a, c.id, 1);
 	*conv_id = c.id;

@@ -159,7 +159,7 @@ static int open_conv(struct vconn *v, struct store_conv *c, int *created)
 		 route_available(v->app, v->site_id, v->department_id) ? "waiting" : "offline");
 	*created = 1;
 	int rc = store_conv_create(v->app->st, c);
-	if (rc == 0)
+	if (rc == 0 && strcmp(c->status, "waiting") == 0)
 		route_prefer(c->id, v->agent_pref);
 	return rc;
 }

@@ -34,8 +34,7 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(R_MEMBER_ADD) = "INSERT OR IGNORE INTO department_members (department_id, user_id) VALUES (?1, ?2)",
 		S(R_IS_MEMBER) = "SELECT 1 FROM department_members WHERE department_id = ?1 AND user_id = ?2",
 		S(R_LOAD) = "SELECT (SELECT count(*) FROM conversations WHERE agent_id = ?1 AND status = 'active') + "
-			    "(SELECT count(*) FROM conversations WHERE (status = 'waiting' OR offered_to IS NOT NULL) "
-			    "AND offered_to = ?1 AND status = 'waiting')",
+			    "(SELECT count(*) FROM conversations WHERE offered_to = ?1 AND status = 'waiting')",
 		S(R_AHEAD) = "SELECT count(*) FROM (SELECT 1 FROM conversations WHERE (status = 'waiting' OR offered_to IS NOT NULL) "
 			     "AND status = 'waiting' AND offered_to IS NULL AND site_id = ?1 AND coalesce(department_id, 0) = ?2 "
 			     "AND (created_at < ?3 OR (created_at = ?3 AND id < ?4)) LIMIT 999)",
@@ -49,7 +48,7 @@ static sqlite3_stmt *q(struct store *st, int slot)
 			       "coalesce(offered_to, 0), coalesce(offered_at, 0), created_at, status FROM conversations "
 			       "WHERE status = 'waiting' OR offered_to IS NOT NULL ORDER BY created_at, id",
 		S(R_WAITS) = "SELECT accepted_at - created_at FROM conversations WHERE site_id = ?1 AND accepted_at IS NOT NULL "
-			     "ORDER BY id DESC LIMIT 50",
+			     "ORDER BY created_at DESC LIMIT 50",   /* walks (site_id, created_at) backwards, stops at 50 */
 		S(R_BACKDATE) = "UPDATE conversations SET created_at = ?2, updated_at = max(?2, coalesce(nullif(?5, 0), ?2)), "
 				"accepted_at = nullif(?3, 0), first_reply_at = nullif(?4, 0), closed_at = nullif(?5, 0), "
 				"last_at = ?2 * 1000 WHERE id = ?1",

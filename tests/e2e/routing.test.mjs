@@ -120,6 +120,10 @@ test('(a) a visitor who picks a department reaches an agent of that department',
 	assert.deepEqual(opts.map((o) => o.trim()), ['不限', '售前咨询', '售后服务']);
 	await v.p.selectOption('#kefu-f-department', { label: '售后服务' });
 	await v.p.click('#kefu-prechat-send');
+	// The visitor moves to a product page before asking: the choice goes along.
+	await v.p.goto(`${base}/demo/earbuds?site=${encodeURIComponent(s1.key)}`);
+	await v.p.click('#kefu-launcher');
+	await v.p.locator('#kefu-input').waitFor();
 	const q = '我买的耳机坏了，怎么保修？';
 	await say(v, q);
 	// Offered to 小赵 (售后服务), who accepts from the offer bar.

@@ -64,6 +64,7 @@ before(async () => {
 	const r = await call(env.admin, 'POST', '/api/v1/users', { email: 'sup@example.com', password: 'supervisor-password', role: 'supervisor', name: '主管' });
 	assert.equal(r.status, 201, r.text);
 	sup = await login(srv.base, 'sup@example.com', 'supervisor-password');
+	env.ids['sup@example.com'] = r.json.user.id;
 });
 afterEach(async () => {
 	closeAllPeers();
@@ -74,7 +75,8 @@ after(stopAll);
 
 test('departments: admins manage them, with validation; agents read them; the widget lists them', async () => {
 	assert.equal((await call(env.a1, 'POST', `/api/v1/sites/${site.id}/departments`, { name: 'x' })).status, 403, 'agents may not create');
-	for (const bad of [{}, { name: '' }, { name: 'y', rule: 'random' }, { name: 'y', offer_timeout: 1 }, { name: 'y', members: [999999] }, { name: 'y'.repeat(61) }]) {
+	for (const bad of [{}, { name: '' }, { name: 'y', rule: 'random' }, { name: 'y', offer_timeout: 1 }, { name: 'y', members: [999999] }, { name: 'y'.repeat(61) },
+		{ name: 'y', members: [env.ids['outsider@example.com']] } /* not a member of the site */]) {
 		const r = await call(env.admin, 'POST', `/api/v1/sites/${site.id}/departments`, bad);
 		assert.equal(r.status, 422, `${j(bad)} -> ${r.status} ${r.text}`);
 		assert.equal(r.json.error.code, 'invalid_field');
@@ -265,6 +267,7 @@ test('transfer: the note stays with agents, the receiver accepts, the visitor is
 	// transfer to a department nobody else can serve
 	a2.send({ type: 'transfer', conversation_id: v.conv, department_id: dPost.id });
 	await expectError(a2, 'unavailable', 'only agent2 is in 售后');
+	assert.equal((await getConversation(srv, env.admin, v.conv)).conversation.department.name, '售前', 'a failed transfer changes nothing');
 });
 
 test('supervisors see every chat, whisper with notes and take over; agents may not take over', async () => {
@@ -273,9 +276,16 @@ test('supervisors see every chat, whisper with notes and take over; agents may n
 	await offerFor(a1, v.conv);
 	a1.send({ type: 'accept', conversation_id: v.conv });
 	await v.next('conversation', 4000, (f) => f.conversation.status === 'active');
+	// A supervisor of another team (not a member of this site) sees nothing of it.
+	const outside = await connectAgent(srv, sup, { label: 'supervisor outside' });
+	assert.equal(outside.welcome.agent.supervisor, true);
+	assert.equal(outside.welcome.conversations.some((c) => c.id === v.conv), false, 'not a member: not their chats');
+	outside.send({ type: 'watch', conversation_id: v.conv });
+	await expectError(outside, 'forbidden', 'watching another site\'s chat');
+	outside.terminate();
+	await setMembers(srv, env.admin, site.id, [env.ids['agent1@example.com'], env.ids['agent2@example.com'], env.ids['sup@example.com']]);
 	const s = await connectAgent(srv, sup, { label: 'supervisor', status: 'online' });
-	assert.equal(s.welcome.agent.supervisor, true);
-	assert.ok(s.welcome.conversations.some((c) => c.id === v.conv), 'the supervisor sees the chat (not a site member)');
+	assert.ok(s.welcome.conversations.some((c) => c.id === v.conv), 'the site\'s supervisor sees every chat of it');
 	await watch(s, v.conv);
 	await sendMsg(s, { conversation_id: v.conv, text: '注意语气', note: true });
 	await nextMsg(a1, (m) => m.kind === 'note' && m.text === '注意语气');
@@ -286,4 +296,55 @@ test('supervisors see every chat, whisper with notes and take over; agents may n
 	assert.equal(c.conversation.status, 'active');
 	await sleep(QUIET);
 	assert.equal(v.frames.some((f) => f.type === 'msg' && f.message.text === '注意语气'), false, 'whispers never reach the visitor');
+});
+
+test('a department member taken off the site gets no chats of it: they start offline', async () => {
+	await setMembers(srv, env.admin, site.id, [env.ids['agent1@example.com']]);
+	try {
+		const a2 = await connectAgent(srv, env.a2, { status: 'online' });
+		const v = await visitor({ department: dPost.id });
+		assert.equal((await getConversation(srv, env.admin, v.conv)).conversation.status, 'offline');
+		await noOffer(a2, v.conv);
+	} finally {
+		await setMembers(srv, env.admin, site.id, [env.ids['agent1@example.com'], env.ids['agent2@example.com']]);
+	}
+});
+
+test('the only agent declines: the chat waits one offer time, then is offered to them again (never stranded)', { timeout: 20000 }, async () => {
+	const solo = await dept({ name: '单人', offer_timeout: 5, members: [env.ids['agent2@example.com']] });
+	const a2 = await connectAgent(srv, env.a2, { status: 'online' });
+	const v = await visitor({ department: solo.id });
+	await offerFor(a2, v.conv);
+	a2.send({ type: 'decline', conversation_id: v.conv });
+	await noOffer(a2, v.conv);
+	const again = await offerFor(a2, v.conv, 9000);
+	assert.equal(again.conversation_id, v.conv);
+	// a console reload (socket gone) is not a refusal: the new socket is offered it at once
+	a2.terminate();
+	const back = await connectAgent(srv, env.a2, { status: 'online', label: 'a2 reloaded' });
+	await offerFor(back, v.conv, 3000);
+});
+
+test('an agent\'s status is theirs, not a tab\'s: away in one tab is away in all; routing follows it', async () => {
+	const t1 = await connectAgent(srv, env.a1, { status: 'online', label: 'tab 1' });
+	const t2 = await connectAgent(srv, env.a1, { label: 'tab 2' });
+	assert.equal(t2.welcome.agent.status, 'online', 'a new tab takes the status the others have');
+	t2.send({ type: 'status', status: 'away' });
+	assert.equal((await t1.next('status', 3000, (f) => f.status === 'away')).status, 'away', 'the other tab follows');
+	const v = await visitor({ department: dPre.id });
+	assert.equal((await getConversation(srv, env.admin, v.conv)).conversation.status, 'offline', 'agent1 is away');
+});
+
+test('the agents list shows only the requester\'s teams', async () => {
+	const out = await connectAgent(srv, env.out, { status: 'online', label: 'outsider' });
+	const a1 = await connectAgent(srv, env.a1, { status: 'online' });
+	const r = await call(env.a1, 'GET', '/api/v1/routing/agents');
+	assert.equal(r.status, 200);
+	const names = r.json.agents.map((x) => x.name);
+	assert.ok(names.includes('小王'));
+	assert.equal(names.includes('Outsider'), false, 'an agent of no shared site is not listed');
+	const all = await call(env.admin, 'GET', '/api/v1/routing/agents');
+	assert.ok(all.json.agents.some((x) => x.name === 'Outsider'), 'admins see everyone');
+	out.terminate();
+	a1.terminate();
 });

@@ -27,6 +27,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	// Routing chosen by the shop's snippet: data-department="售后" (name or id), data-agent="7".
 	var PRESET_DEPT = script.getAttribute('data-department') || '';
 	var PRESET_AGENT = +(script.getAttribute('data-agent') || 0) || 0;
+	var DEPT_KEY = 'kefu.d.' + siteKey; // the department picked in the pre-chat form (sent in every hello)
 
 	/* ---- strings: zh-CN / zh-TW / en, from navigator.languages (same rules as the console) ---- */
 	var STR = {
@@ -347,7 +348,10 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		}
 		return makeForm('kefu-prechat', kids, 'kefu-prechat-send', S.start, function (v) {
 			var dsel = form && form.querySelector('#kefu-f-department');
-			if (dsel && dsel.value) v.department = dsel.value;
+			if (dsel && dsel.value) {
+				v.department = dsel.value;
+				save(DEPT_KEY, v.department);
+			}
 			save(CONTACT_KEY, '1');
 			sendContact(v);
 			view();
@@ -703,7 +707,9 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		var sock = ws;
 		sock.onopen = function () {
 			var hello = { type: 'hello', lang: LANG, page: String(location.href).slice(0, 1000) };
-			if (PRESET_DEPT) hello.department = /^\d+$/.test(PRESET_DEPT) ? +PRESET_DEPT : PRESET_DEPT;
+			// The snippet's department, else the one picked in the pre-chat form on an earlier page.
+			var dept = PRESET_DEPT || load(DEPT_KEY) || '';
+			if (dept) hello.department = /^\d+$/.test(dept) ? +dept : dept;
 			if (PRESET_AGENT) hello.agent = PRESET_AGENT;
 			if (token) hello.token = token;
 			if (lastSeq) hello.last_seq = lastSeq;
