@@ -194,6 +194,8 @@ export function DepartmentsPanel() {
 	}, []);
 	const site = sites.value.find((s) => s.id === siteId.value);
 	if (!site) return null;
+	// Only people who can open the site's chats may serve its departments.
+	const staff = users.value.filter((u) => u.role === 'admin' || (site.members || []).includes(u.id));
 	return html`<div class="departments" id="departments">
 		<p class="muted">${tr('dept.help')}</p>
 		${sites.value.length > 1 && html`<label>${tr('dept.site')} <select id="dept-site" onChange=${(e) => {
@@ -201,8 +203,8 @@ export function DepartmentsPanel() {
 			load(siteId.value);
 		}}>${sites.value.map((s) => html`<option value=${s.id} selected=${s.id === siteId.value}>${s.name}</option>`)}</select></label>`}
 		${!depts.value.length && html`<p class="muted">${tr('dept.none')}</p>`}
-		${depts.value.map((d) => html`<${DeptForm} key=${d.id + ':' + d.name + ':' + d.members.join(',')} site=${site} d=${d} users=${users.value}
+		${depts.value.map((d) => html`<${DeptForm} key=${d.id + ':' + d.name + ':' + d.members.join(',')} site=${site} d=${d} users=${staff}
 			onSaved=${() => load(site.id)} />`)}
-		<${DeptForm} key=${'new' + site.id} site=${site} d=${null} users=${users.value} onSaved=${() => load(site.id)} />
+		<${DeptForm} key=${'new' + site.id} site=${site} d=${null} users=${staff} onSaved=${() => load(site.id)} />
 	</div>`;
 }
