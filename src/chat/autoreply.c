@@ -4,6 +4,7 @@
  * at worst skips one courtesy message. */
 #include "chat/chat_int.h"
 #include "chat/route.h"
+#include "chat/invite.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/kf.h"
@@ -69,6 +70,7 @@ void chat_shutdown(void)
 	chat_visitor_shutdown();
 	chat_index_shutdown();
 	route_shutdown();
+	chat_invite_shutdown();
 	while (pending) {
 		struct pending *p = pending;
 		unlink_p(p);

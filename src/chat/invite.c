@@ -5,7 +5,9 @@
  * CRUD, their public read for the widget, and the shown/accepted/declined counts.
  *
  * The widget only proposes: every condition the server can check (the rule, its site, the
- * URL, an open chat, the repeat limit, a free agent) is checked here again. */
+ * URL, an open chat, the repeat limit, business hours, a free agent) is checked here again.
+ * An invitation is good for INVITE_TTL_S: what the server promised when it was shown (an
+ * agent, a free slot, open hours) does not hold forever. */
 #include "chat/invite.h"
 #include "chat/chat_int.h"
 #include "chat/route.h"
@@ -14,8 +16,10 @@
 #include "core/json.h"
 #include "core/kf.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 #include "store/store_invite.h"
+#include "store/store_route.h"
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #define INVITE_MAX_RULES 100       /* per site */
 #define INVITE_MAX_URL 2048        /* bytes, in invite_check */
 #define INVITE_CHECKS_PER_MIN 20   /* per visitor */
+#define INVITE_TTL_S 600           /* an answer after this is "expired" (docs/invitations.md) */
 
 /* ---- small helpers ---- */
 
@@ -484,9 +489,23 @@ static int load_invite(struct vconn *v, json_t *msg, struct store_invite *i)
 	return 0;
 }
 
-/* Opens the chat an accepted invitation promises: with the inviting agent while they are
- * connected, else routed (a rule's department, or the site). A chat the visitor already has
- * with an agent is kept as it is, never taken over. */
+/* 1 when agent_id could take a new chat of the site right now, by the rules routing uses
+ * for any chat (route_pick): connected, online (not away), covering the site (admin or
+ * member: membership may have been taken away since the invitation) and below their chat
+ * limit. The invitation was sent minutes ago; none of that is known to hold still. */
+static int agent_can_take(struct app *a, int64_t agent_id, int64_t site_id)
+{
+	struct aconn *x = hub_agent_find(agent_id);   /* the first tab: the one routing looks at */
+	int64_t load = 0;
+	if (!x || strcmp(x->status, "online") != 0 || !hub_agent_covers(x, site_id))
+		return 0;
+	return store_route_load(a->st, agent_id, &load) == 0 && load < x->max_chats;
+}
+
+/* Opens the chat an accepted invitation promises: with the inviting agent while they can
+ * take it (agent_can_take), else routed like any new chat (a rule's department, or the
+ * site), so nobody gets a chat forced on them while away, full or off the site. A chat the
+ * visitor already has with an agent is kept as it is, never taken over. */
 static int start_chat(struct vconn *v, const struct store_invite *i, int64_t *conv_id)
 {
 	struct app *a = v->app;
@@ -496,10 +515,22 @@ static int start_chat(struct vconn *v, const struct store_invite *i, int64_t *co
 		*conv_id = c.id;
 		return 0;
 	}
-	if (i->agent_id && hub_agent_find(i->agent_id))
+	if (i->agent_id && agent_can_take(a, i->agent_id, v->site_id))
 		return route_start_with_agent(a, v->site_id, v->visitor_id, i->agent_id, i->message, conv_id);
 	int64_t dept = i->rule_id && store_invite_rule_get(a->st, i->rule_id, &rule) == 0 ? rule.department_id : 0;
 	return route_start_routed(a, v->site_id, v->visitor_id, dept, i->message, conv_id);
+}
+
+/* An unanswered invitation older than INVITE_TTL_S: answered "expired" (to every tab, so the
+ * card closes everywhere) and left "shown" in the store, so it counts as shown and never
+ * answered. The answer depends only on the clock, so asking again gives it again. */
+static int expired(struct vconn *v, struct store_invite *i)
+{
+	if (time_now_s() - i->created_at < INVITE_TTL_S)
+		return 0;
+	snprintf(i->status, sizeof(i->status), "expired");
+	send_result(v, i, 1);
+	return 1;
 }
 
 void chat_invite_accept(struct vconn *v, json_t *msg)
@@ -512,6 +543,8 @@ void chat_invite_accept(struct vconn *v, json_t *msg)
 		send_result(v, &i, 0);
 		return;
 	}
+	if (expired(v, &i))
+		return;
 	if (start_chat(v, &i, &conv_id) != 0) {
 		hub_error(v->ws, "internal", "could not start the chat", NULL);
 		return;
@@ -529,6 +562,8 @@ void chat_invite_decline(struct vconn *v, json_t *msg)
 	if (load_invite(v, msg, &i))
 		return;
 	if (strcmp(i.status, "shown") == 0) {
+		if (expired(v, &i))
+			return;
 		if (store_invite_answer(v->app->st, i.id, "declined", 0, time_now_s()) != 0) {
 			hub_error(v->ws, "internal", "could not record the answer", NULL);
 			return;
@@ -540,31 +575,45 @@ void chat_invite_decline(struct vconn *v, json_t *msg)
 	send_result(v, &i, 0);
 }
 
+static struct ratelimit *check_rl;   /* per visitor (all their tabs), sliding 60 s window */
+
 /* At most INVITE_CHECKS_PER_MIN checks a minute per visitor (a widget sends one per rule
- * and page). A small fixed table, not a map: a collision only resets a counter early. */
-static int check_rate_ok(int64_t visitor_id, int64_t now_s)
+ * and page). Keyed by the whole visitor id, so one visitor's checks never reset another's. */
+static int check_rate_ok(struct vconn *v)
 {
-	static struct {
-		int64_t visitor_id, minute;
-		int n;
-	} slots[256];
-	size_t k = (size_t)visitor_id % KF_ARRAY_LEN(slots);
-	if (slots[k].visitor_id != visitor_id || slots[k].minute != now_s / 60) {
-		slots[k].visitor_id = visitor_id;
-		slots[k].minute = now_s / 60;
-		slots[k].n = 0;
-	}
-	return ++slots[k].n <= INVITE_CHECKS_PER_MIN;
+	char key[32];
+	int64_t now = time_now_ms();   /* the limiter counts in whatever unit it is given: ms here */
+	if (!check_rl)
+		check_rl = ratelimit_new_sliding(INVITE_CHECKS_PER_MIN, 60000);
+	snprintf(key, sizeof(key), "i:%lld", (long long)v->visitor_id);
+	if (ratelimit_check(check_rl, key, now))
+		return 0;
+	ratelimit_hit(check_rl, key, now);
+	return 1;
 }
 
-/* Why rule must not invite this visitor now ("no_match", "chatting", "limit", "no_agent"),
- * or NULL when it may. */
+void chat_invite_shutdown(void)
+{
+	ratelimit_free(check_rl);
+	check_rl = NULL;
+}
+
+/* 1 when the site is within its business hours now (or has none). */
+static int site_open(struct app *a, int64_t site_id)
+{
+	struct store_site s;
+	return store_site_get(a->st, site_id, &s) == 0 && chat_site_open(&s, time_now_ms());
+}
+
+/* Why rule must not invite this visitor now ("no_match", "chatting", "limit", "closed",
+ * "no_agent"), or NULL when it may. An invitation must lead to a chat an agent answers now:
+ * outside business hours the accepted chat would start offline, so it is not offered then. */
 static const char *check_rule(struct vconn *v, int64_t rule_id, const char *url, struct store_invite_rule *x)
 {
 	struct app *a = v->app;
 	struct store_conv c;
 	int64_t now = time_now_s();
-	if (!check_rate_ok(v->visitor_id, now))
+	if (!check_rate_ok(v))
 		return "limit";
 	if (store_invite_rule_get(a->st, rule_id, x) != 0 || x->site_id != v->site_id || !x->enabled ||
 	    !invite_url_matches(x->url_pattern, url))
@@ -574,6 +623,8 @@ static const char *check_rule(struct vconn *v, int64_t rule_id, const char *url,
 	if (x->repeat_after_hours > 0 &&
 	    store_invite_recent(a->st, v->visitor_id, x->id, now - (int64_t)x->repeat_after_hours * 3600) == 0)
 		return "limit";
+	if (!route_available(a, v->site_id, x->department_id))
+		return site_open(a, v->site_id) ? "no_agent" : "closed";
 	if (!route_agent_free(a, v->site_id, x->department_id))
 		return "no_agent";
 	return NULL;

@@ -48,4 +48,8 @@ struct invite_facts {
  * times that, and the server does not know it). */
 int invite_matches(const struct invite_cond *c, const struct invite_facts *f);
 
+/* invite.c (not pure, declared here because invite.c has no other header of its own): frees
+ * the invite_check rate limiter; for chat_shutdown. */
+void chat_invite_shutdown(void);
+
 #endif

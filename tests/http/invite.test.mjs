@@ -4,6 +4,8 @@
 // automatic rule check (invite_check) with its limits, and the counts.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startKefu, stopAll, request, login, sleep, ADMIN_EMAIL } from './lib.mjs';
 import {
 	chatSignIn, createSite, setMembers, connectVisitor, connectAgent, sendMsg, expectError, getConversation,
@@ -64,6 +66,40 @@ function check(v, rule_id, url = 'https://shop.example/demo?x=1') {
 }
 function today() {
 	return new Date().toISOString().slice(0, 10);
+}
+/* Moves an invitation's created_at back by `seconds` in the live database (WAL: the server
+ * keeps running and reads the row again when the visitor answers). */
+function backdateInvitation(id, seconds) {
+	const py = spawnSync('/usr/bin/python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute('UPDATE invitations SET created_at = created_at - ? WHERE id = ?', (int(sys.argv[3]), int(sys.argv[2])))
+db.commit()
+`, join(srv.dir, 'kefu.db'), String(id), String(seconds)], { encoding: 'utf8' });
+	assert.equal(py.status, 0, py.stderr);
+}
+/* Agent 1 invites visitor v; the visitor has the card. */
+async function inviteByA1(v, message) {
+	const r = await call(env.a1, 'POST', `/api/v1/visitors/${v.visitorId}/invite`, { message });
+	assert.equal(r.status, 200, r.text);
+	await v.next('invite');
+	return r.json.invitation;
+}
+/* The visitor accepts; the chat it opened must be routed like a new chat (offered to agent 2,
+ * the only other agent online), not given to agent 1, and must start with the message as a
+ * system line rather than as agent 1's words. */
+async function acceptIsRouted(v, inv, agent2, what) {
+	v.send({ type: 'invite_accept', invitation_id: inv.id });
+	const res = await v.next('invite_result');
+	assert.equal(res.status, 'accepted', `${what}: ${j(res)}`);
+	const offer = await agent2.next('offer', 5000, (f) => f.conversation_id === res.conversation_id);
+	assert.ok(offer, `${what}: offered to the free agent`);
+	const conv = await getConversation(srv, env.admin, res.conversation_id);
+	assert.notEqual(agentIdOf(conv.conversation), env.ids[AGENT1.email], `${what}: not given to the inviting agent: ${j(conv.conversation)}`);
+	assert.notEqual(conv.conversation.status, 'active', `${what}: waits for an agent to take it`);
+	const first = conv.messages.find((m) => m.text === inv.message);
+	assert.ok(first && first.from !== 'agent', `${what}: the invitation's message opens it, not as the agent's: ${j(conv.messages)}`);
+	return res;
 }
 
 // ---------------------------------------------------------------------------------
@@ -236,6 +272,94 @@ test('manual invitation: pops up in every tab; accept opens an active chat owned
 	agent.terminate();
 });
 
+test('manual invitation: accepted while the inviting agent is away, the chat is routed like a new one', async () => {
+	const a1 = await onlineAgent();
+	const a2 = await onlineAgent(env.a2);
+	const v = await connectVisitor(srv, siteA.key);
+	const inv = await inviteByA1(v, 'away test ' + marker());
+	a1.send({ type: 'status', status: 'away' });
+	await a1.next('status', 5000, (f) => f.status === 'away');
+	await acceptIsRouted(v, inv, a2, 'agent 1 away');
+	assert.deepEqual(await a1.quiet('offer', 300), [], 'nothing is offered to an agent who is away');
+	a1.terminate();
+	a2.terminate();
+});
+
+test('manual invitation: accepted after the inviting agent was removed from the site, the chat is routed', async () => {
+	const a1 = await onlineAgent();
+	const a2 = await onlineAgent(env.a2);
+	const v = await connectVisitor(srv, siteA.key);
+	const inv = await inviteByA1(v, 'removed test ' + marker());
+	const ids = env.ids;
+	const members = [ids[ADMIN_EMAIL], ids[AGENT1.email], ids[AGENT2.email], ids[SUP.email]];
+	await setMembers(srv, env.admin, siteA.id, members.filter((id) => id !== ids[AGENT1.email]));
+	try {
+		await acceptIsRouted(v, inv, a2, 'agent 1 no longer on the site');
+	} finally {
+		await setMembers(srv, env.admin, siteA.id, members);
+	}
+	a1.terminate();
+	a2.terminate();
+});
+
+test('manual invitation: accepted while the inviting agent is at their chat limit, the chat is routed', async () => {
+	const uid = env.ids[AGENT1.email];
+	const patch = (n) => call(env.admin, 'PATCH', `/api/v1/users/${uid}`, { max_chats: n });
+	assert.equal((await patch(1)).status, 200);
+	try {
+		const a1 = await onlineAgent();   // reads max_chats 1 as it connects
+		const a2 = await onlineAgent(env.a2);
+		// The first invitation fills agent 1's only slot (room left: it is theirs).
+		const v1 = await connectVisitor(srv, siteA.key, {}, { label: 'first' });
+		const inv1 = await inviteByA1(v1, 'first ' + marker());
+		v1.send({ type: 'invite_accept', invitation_id: inv1.id });
+		const res1 = await v1.next('invite_result');
+		const c1 = await getConversation(srv, env.admin, res1.conversation_id);
+		assert.equal(agentIdOf(c1.conversation), uid, 'with room, the inviting agent takes it');
+		assert.equal(c1.conversation.status, 'active');
+		// The second, sent while free, is accepted when agent 1 is full.
+		const v2 = await connectVisitor(srv, siteA.key, {}, { label: 'second' });
+		const inv2 = await inviteByA1(v2, 'second ' + marker());
+		await acceptIsRouted(v2, inv2, a2, 'agent 1 at max_chats');
+		a1.terminate();
+		a2.terminate();
+	} finally {
+		assert.equal((await patch(5)).status, 200);
+	}
+});
+
+test('an invitation answered after 10 minutes is expired: no chat, the same answer again, not counted as accepted', async () => {
+	const a1 = await onlineAgent();
+	const stats = async () => {
+		const s = await call(sup, 'GET', `/api/v1/invitations/stats?site=${siteA.id}`);
+		assert.equal(s.status, 200, s.text);
+		return s.json.agents.find((x) => x.agent_id === env.ids[AGENT1.email]) || { shown: 0, accepted: 0, declined: 0 };
+	};
+	const base = await stats();
+	const tab1 = await connectVisitor(srv, siteA.key, {}, { label: 'tab1' });
+	const tab2 = await connectVisitor(srv, siteA.key, { token: tab1.token }, { label: 'tab2' });
+	const inv = await inviteByA1(tab1, 'old news ' + marker());
+	await tab2.next('invite');
+
+	// Still fine just inside the 10 minutes is covered by every other test; 10 minutes on, it is over.
+	backdateInvitation(inv.id, 600);
+	tab1.send({ type: 'invite_accept', invitation_id: inv.id });
+	assert.deepEqual(await tab1.next('invite_result'), { type: 'invite_result', invitation_id: inv.id, status: 'expired' });
+	assert.equal((await tab2.next('invite_result')).status, 'expired', 'every tab hears it (the card closes)');
+	tab1.send({ type: 'invite_accept', invitation_id: inv.id });
+	assert.equal((await tab1.next('invite_result')).status, 'expired', 'accept again: the same answer');
+	tab2.send({ type: 'invite_decline', invitation_id: inv.id });
+	assert.equal((await tab2.next('invite_result')).status, 'expired', 'a decline after it expired: the same answer');
+
+	const convs = await call(env.admin, 'GET', '/api/v1/conversations?status=open');
+	assert.equal(convs.json.conversations.filter((c) => c.visitor.id === tab1.visitorId).length, 0, 'no chat was opened');
+	assert.deepEqual(await a1.quiet('msg', 300), [], 'the agent got nothing');
+	const after = await stats();
+	assert.deepEqual({ shown: after.shown - base.shown, accepted: after.accepted - base.accepted, declined: after.declined - base.declined },
+		{ shown: 1, accepted: 0, declined: 0 }, 'shown, never answered');
+	a1.terminate();
+});
+
 test('visitor isolation: nobody answers another visitor\'s invitation; decline is recorded once', async () => {
 	const agent = await onlineAgent();
 	const victim = await connectVisitor(srv, siteA.key, {}, { label: 'victim' });
@@ -320,6 +444,41 @@ test('automatic rule: accepting routes a chat with the rule\'s message; checks a
 	assert.deepEqual(reasons.slice(20), Array(4).fill('limit'));
 	await call(env.admin, 'DELETE', `/api/v1/invite-rules/${rule.id}`);
 	agent.terminate();
+});
+
+test('automatic rule: outside the site\'s business hours it is skipped ("closed"), even with an agent free', async () => {
+	const closedAllWeek = { tz: 'UTC', days: [[], [], [], [], [], [], []] };
+	const site = await createSite(srv, env.admin, { name: 'Closed shop', business_hours: closedAllWeek });
+	await setMembers(srv, env.admin, site.id, [env.ids[AGENT1.email]]);
+	const agent = await onlineAgent();
+	const rule = await makeRule(site, { repeat_after_hours: 0 });
+	const v = await connectVisitor(srv, site.key);
+	assert.deepEqual(await check(v, rule.id), { type: 'invite_result', rule_id: rule.id, status: 'skipped', reason: 'closed' });
+	const open = await call(env.admin, 'PATCH', `/api/v1/sites/${site.id}`, { business_hours: null });
+	assert.equal(open.status, 200, open.text);
+	assert.equal((await check(v, rule.id)).type, 'invite', 'open again: the same rule invites');
+	await call(env.admin, 'DELETE', `/api/v1/invite-rules/${rule.id}`);
+	agent.terminate();
+});
+
+test('automatic rule: the check limit is per visitor; another visitor never resets it', async () => {
+	const w = await connectVisitor(srv, siteA.key, {}, { label: 'limited' });
+	// A visitor whose id is w's plus a multiple of 256 (ids are given out in order).
+	let other = null;
+	for (let i = 0; i < 300 && !other; i++) {
+		const x = await connectVisitor(srv, siteA.key, {}, { label: 'other' });
+		if ((x.visitorId - w.visitorId) % 256 === 0) other = x;
+		else x.terminate();
+	}
+	assert.ok(other, 'found a visitor id 256 apart');
+	const reasons = async (peer, n) => {
+		const out = [];
+		for (let i = 0; i < n; i++) out.push((await check(peer, 999999)).reason);
+		return out;
+	};
+	assert.deepEqual(await reasons(w, 15), Array(15).fill('no_match'));
+	assert.deepEqual(await reasons(other, 5), Array(5).fill('no_match'), 'the other visitor has a limit of their own');
+	assert.deepEqual(await reasons(w, 8), [...Array(5).fill('no_match'), ...Array(3).fill('limit')], 'w still at 20 a minute');
 });
 
 test('counts: shown, accepted and declined per rule and per agent, by date range; bad ranges are 422', async () => {
