@@ -26,6 +26,8 @@ void config_defaults(struct config *c)
 	c->secure_cookie = -1;
 	c->pageview_days = 90;
 	c->track_per_min = 1200;
+	c->track_new_per_min = 30;
+	c->presence_max = 20000;
 }
 
 static int num(const char *v, unsigned long long *out)
@@ -89,6 +91,10 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 			return num(value, &v) && v > 0 && v <= 3650 ? (c->pageview_days = (unsigned)v, 1) : 0;
 		if (strcmp(name, "reports_per_min") == 0)
 			return num(value, &v) && v > 0 && v <= 10000000 ? (c->track_per_min = (unsigned)v, 1) : 0;
+		if (strcmp(name, "new_visitors_per_min") == 0)
+			return num(value, &v) && v > 0 && v <= 10000000 ? (c->track_new_per_min = (unsigned)v, 1) : 0;
+		if (strcmp(name, "presence_max") == 0)   /* ~1.6 KB an entry at worst */
+			return num(value, &v) && v > 0 && v <= 10000000 ? (c->presence_max = (unsigned)v, 1) : 0;
 	} else if (strcmp(section, "session") == 0) {
 		if (strcmp(name, "ttl_hours") == 0)   /* at most ten years */
 			return num(value, &v) && v > 0 && v <= 87600 ? (c->session_ttl_h = (unsigned)v, 1) : 0;

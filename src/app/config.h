@@ -17,6 +17,8 @@ struct config {
 	char geoip[1024];            /* [track] geoip: MaxMind DB file ("" = none) */
 	unsigned pageview_days;      /* [track] pageview_days: raw page views kept */
 	unsigned track_per_min;      /* [track] reports_per_min: tracking reports per IP */
+	unsigned track_new_per_min;  /* [track] new_visitors_per_min: visitors a report may make, per IP */
+	unsigned presence_max;       /* [track] presence_max: visitors kept in memory for the live list */
 };
 
 void config_defaults(struct config *c);

@@ -30,13 +30,14 @@ static sqlite3_stmt *q(struct store *st, int slot)
 #define S(x) [x - STORE_SLOT_TRACK]
 		S(T_SITE_GET) = "SELECT tracking FROM sites WHERE id = ?1",
 		S(T_SITE_SET) = "UPDATE sites SET tracking = ?2 WHERE id = ?1",
-		S(T_VIS_GET) = "SELECT visitor_id, site_id, first_at, last_at, visits, views, country, city, browser, screen "
-			       "FROM track_visitors WHERE visitor_id = ?1",
+		S(T_VIS_GET) = "SELECT visitor_id, site_id, first_at, last_at, visits, views, country, city, browser, screen, "
+			       "last_view_at FROM track_visitors WHERE visitor_id = ?1",
 		S(T_PV_INSERT) = "INSERT INTO track_pageviews (site_id, visitor_id, at, url, title, referrer, utm_source, "
 				 "utm_medium, utm_campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 		S(T_VIS_UPSERT) = "INSERT INTO track_visitors (visitor_id, site_id, first_at, last_at, visits, views, country, "
-				  "city, browser, screen) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9) "
+				  "city, browser, screen, last_view_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?4) "
 				  "ON CONFLICT (visitor_id) DO UPDATE SET last_at = max(last_at, excluded.last_at), "
+				  "last_view_at = max(last_view_at, excluded.last_view_at), "
 				  "visits = max(visits, excluded.visits), views = views + 1, "
 				  "country = CASE WHEN excluded.country <> '' THEN excluded.country ELSE country END, "
 				  "city = CASE WHEN excluded.country <> '' THEN excluded.city ELSE city END, "
@@ -54,6 +55,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				  "ON CONFLICT (site_id, day, kind, key) DO UPDATE SET n = n + 1",
 		S(T_PV_TIME) = "UPDATE track_pageviews SET seconds = min(seconds + ?2, 86400) WHERE id = "
 			       "(SELECT max(id) FROM track_pageviews WHERE visitor_id = ?1)",
+		/* Heartbeats and leaves move last_at (when the visit ends) but not last_view_at: a
+		 * ping past midnight is no page view of the new day (routes.c, presence_for). */
 		S(T_VIS_TOUCH) = "UPDATE track_visitors SET last_at = max(last_at, ?2) WHERE visitor_id = ?1",
 		S(T_PAGES) = "SELECT id, at, seconds, url, title, referrer FROM track_pageviews WHERE visitor_id = ?1 "
 			     "ORDER BY id DESC LIMIT ?2",
@@ -136,6 +139,7 @@ int store_track_visitor_get(struct store *st, int64_t visitor_id, struct store_t
 		store__text(s, 7, out->city, sizeof(out->city));
 		store__text(s, 8, out->browser, sizeof(out->browser));
 		store__text(s, 9, out->screen, sizeof(out->screen));
+		out->last_view_at = sqlite3_column_int64(s, 10);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, "track visitor");

@@ -21,7 +21,8 @@ int store_track_site_set(struct store *st, int64_t site_id, int enabled);       
 /* ---- a visitor's visit state ---- */
 struct store_track_visitor {
 	int64_t visitor_id, site_id;
-	int64_t first_at, last_at;        /* ms */
+	int64_t first_at, last_at;        /* ms: the first page view, the latest report of any kind */
+	int64_t last_view_at;             /* ms: the latest page view (what says who a day counted) */
 	int64_t visits, views;
 	char country[8], city[96], browser[64], screen[16];
 };

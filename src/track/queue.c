@@ -8,6 +8,7 @@
 #include "core/kf.h"
 #include "core/log.h"
 #include "store/store_track.h"
+#include <stdio.h>
 #include <string.h>
 #include <uv.h>
 
@@ -50,6 +51,38 @@ struct store_track_event *track_queue_next(struct app *a)
 	struct store_track_event *e = &events[nevents++];
 	memset(e, 0, sizeof(*e));
 	return e;
+}
+
+/* The same rules as store_track.c's visitor upsert (T_VIS_UPSERT) and touch (T_VIS_TOUCH). */
+int track_queue_visitor(int64_t visitor_id, struct store_track_visitor *tv, int found)
+{
+	for (size_t i = 0; i < nevents; i++) {
+		const struct store_track_event *e = &events[i];
+		if (e->visitor_id != visitor_id || (e->type != STORE_TRACK_VIEW && !found))
+			continue;   /* time on a page touches a row that exists, never makes one */
+		if (e->type != STORE_TRACK_VIEW) {
+			tv->last_at = e->at > tv->last_at ? e->at : tv->last_at;
+			continue;
+		}
+		if (!found) {
+			memset(tv, 0, sizeof(*tv));
+			tv->visitor_id = e->visitor_id;
+			tv->site_id = e->site_id;
+			tv->first_at = e->first_at;
+			found = 1;
+		}
+		tv->last_at = e->at > tv->last_at ? e->at : tv->last_at;
+		tv->last_view_at = e->at > tv->last_view_at ? e->at : tv->last_view_at;
+		tv->visits = e->visits > tv->visits ? e->visits : tv->visits;
+		tv->views++;
+		if (e->country[0]) {
+			snprintf(tv->country, sizeof(tv->country), "%s", e->country);
+			snprintf(tv->city, sizeof(tv->city), "%s", e->city);
+		}
+		snprintf(tv->browser, sizeof(tv->browser), "%s", e->browser);
+		snprintf(tv->screen, sizeof(tv->screen), "%s", e->screen);
+	}
+	return found;
 }
 
 void track_queue_shutdown(void)

@@ -34,6 +34,7 @@
 #define TOP_KEEP 30           /* keys a finished day keeps per top list */
 
 static struct ratelimit *per_ip;
+static struct ratelimit *new_per_ip;   /* visitors made by reports without a known token */
 static uv_timer_t sweep_timer;
 static int sweep_ready;
 static int64_t compacted_day = -1;   /* the last day whose top lists are compacted */
@@ -129,28 +130,27 @@ static json_t *report_events(struct http_req *r, json_t *body)
 
 /* ---- applying a report ---- */
 
-/* The visitor's presence entry, made (from what the database knows) when missing. When the
- * table is full the caller's tmp stands in: the visit logic still works, nothing is listed. */
-static struct track_presence *presence_for(struct app *a, const struct store_visitor *vis,
-					   struct track_presence *tmp)
+/* The visitor's presence entry, made when missing (a full table drops its stalest entry) from
+ * what the database knows plus what the queue has not written yet: no flush on this path. */
+static struct track_presence *presence_for(struct app *a, const struct store_visitor *vis)
 {
 	struct track_presence *p = track_presence_get(vis->id);
 	struct store_track_visitor tv;
-	if (p)
+	if (p) {
+		track_presence_touch(p);
 		return p;
-	if (!(p = track_presence_add(vis->id))) {
-		track_queue_flush();   /* so the database is current for the lookup below */
-		memset(tmp, 0, sizeof(*tmp));
-		p = tmp;
-		p->visitor_id = vis->id;
-		p->last_day = -1;
 	}
+	p = track_presence_add(vis->id);
 	p->site_id = vis->site_id;
-	if (store_track_visitor_get(a->st, vis->id, &tv) == 0) {
+	memset(&tv, 0, sizeof(tv));
+	int found = store_track_visitor_get(a->st, vis->id, &tv) == 0;
+	if (track_queue_visitor(vis->id, &tv, found)) {
 		p->first_at = tv.first_at;
 		p->last = p->visit_start = tv.last_at;
 		p->visits = tv.visits;
-		p->last_day = tv.last_at / DAY_MS;
+		/* The latest page view, not the latest report: heartbeats past midnight must not
+		 * make the new day think it has counted the visitor already. */
+		p->last_day = tv.last_view_at / DAY_MS;
 		snprintf(p->country, sizeof(p->country), "%s", tv.country);
 		utf8_copy(p->city, sizeof(p->city), tv.city);
 	}
@@ -158,7 +158,7 @@ static struct track_presence *presence_for(struct app *a, const struct store_vis
 }
 
 /* Starts a visit when this is the visitor's first view or the last report is a visit ago. */
-static int visit_logic(struct http_req *r, struct track_presence *p, const char *referrer, int64_t now)
+static int visit_logic(struct http_req *r, struct track_presence *p, int64_t now)
 {
 	int new_visit = !p->visits || now - p->last >= TRACK_VISIT_MS;
 	if (!p->visits)
@@ -167,7 +167,6 @@ static int visit_logic(struct http_req *r, struct track_presence *p, const char 
 		p->visits++;
 		p->visit_start = now;
 		p->pages = 0;
-		utf8_copy(p->referrer, sizeof(p->referrer), referrer);
 		track_geoip_lookup(r->client_ip, p->country, p->city, sizeof(p->city));
 	}
 	p->pages++;
@@ -182,7 +181,7 @@ static void on_view(struct http_req *r, struct track_presence *p, json_t *ev, in
 	const char *ref = json_get_str(ev, "referrer"), *lang = json_get_str(ev, "lang");
 	const char *screen = json_get_str(ev, "screen");
 	int64_t day = now / DAY_MS;
-	int new_visit = visit_logic(r, p, ref ? ref : "", now);
+	int new_visit = visit_logic(r, p, now);
 	struct store_track_event *e = track_queue_next(app_of(r));
 	e->type = STORE_TRACK_VIEW;
 	e->site_id = p->site_id;
@@ -205,8 +204,8 @@ static void on_view(struct http_req *r, struct track_presence *p, json_t *ev, in
 	snprintf(e->screen, sizeof(e->screen), "%s", screen ? screen : "");
 	snprintf(e->country, sizeof(e->country), "%s", p->country);
 	utf8_copy(e->city, sizeof(e->city), p->city);
-	utf8_copy(p->url, sizeof(p->url), url);
-	utf8_copy(p->title, sizeof(p->title), e->title);
+	/* The referrer the live list shows is the visit's first page's. */
+	track_presence_text(p, url, e->title, new_visit ? e->referrer : NULL);
 	utf8_copy(p->browser, sizeof(p->browser), e->browser);
 	if (lang)
 		snprintf(p->lang, sizeof(p->lang), "%s", lang);
@@ -229,10 +228,28 @@ static void on_time(struct http_req *r, struct track_presence *p, json_t *ev, in
 	e->seconds = secs;
 }
 
-/* The visitor of a valid token, or a new one (as the visitor socket makes them) into tok. */
-static int visitor_for(struct app *a, int64_t site_id, const char *token, char tok[64], struct store_visitor *vis)
+/* 429 with Retry-After when the limiter says wait; 0 when key may go on. */
+static int limited(struct http_req *r, struct ratelimit *rl, const char *key, int64_t now, const char *why)
 {
-	char hash[65];
+	unsigned wait = ratelimit_check(rl, key, now);
+	if (!wait)
+		return 0;
+	char ra[16];
+	snprintf(ra, sizeof(ra), "%u", wait);
+	http_add_header(r, "Retry-After", ra);
+	http_reply_error(r, 429, "rate_limited", why);
+	return 1;
+}
+
+/* The visitor of a valid token, or a new one (as the visitor socket makes them) into tok;
+ * 0, or 1 after answering. Each new visitor is a row and a presence entry, so an address
+ * makes at most [track] new_visitors_per_min of them: a flood of token-less reports cannot
+ * fill the table or the database faster than that. */
+static int visitor_for(struct http_req *r, int64_t site_id, const char *token, char tok[64], struct store_visitor *vis)
+{
+	struct app *a = app_of(r);
+	char hash[65], key[64];
+	int64_t now = time_now_s();
 	tok[0] = '\0';
 	memset(vis, 0, sizeof(*vis));
 	if (token && strlen(token) == 43) {
@@ -240,11 +257,19 @@ static int visitor_for(struct app *a, int64_t site_id, const char *token, char t
 		if (store_visitor_by_token(a->st, site_id, hash, vis) == 0)
 			return 0;
 	}
+	snprintf(key, sizeof(key), "n:%s", r->client_ip);
+	if (limited(r, new_per_ip, key, now, "too many new visitors from this address; wait a minute"))
+		return 1;
+	ratelimit_hit(new_per_ip, key, now);
 	token_new(tok, 64);
 	token_hash_hex(tok, strlen(tok), hash);
 	vis->site_id = site_id;
-	vis->created_at = vis->last_seen = time_now_s();
-	return store_visitor_create(a->st, hash, vis);
+	vis->created_at = vis->last_seen = now;
+	if (store_visitor_create(a->st, hash, vis) != 0) {
+		http_reply_error(r, 500, "internal", "could not record the visitor");
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- POST /api/v1/track ---- */
@@ -273,14 +298,8 @@ static int rate_ok(struct http_req *r)
 	char key[64];
 	int64_t now = time_now_s();
 	snprintf(key, sizeof(key), "t:%s", r->client_ip);
-	unsigned wait = ratelimit_check(per_ip, key, now);
-	if (wait) {
-		char ra[16];
-		snprintf(ra, sizeof(ra), "%u", wait);
-		http_add_header(r, "Retry-After", ra);
-		http_reply_error(r, 429, "rate_limited", "too many tracking reports from this address; wait a minute");
+	if (limited(r, per_ip, key, now, "too many tracking reports from this address; wait a minute"))
 		return 0;
-	}
 	ratelimit_hit(per_ip, key, now);
 	return 1;
 }
@@ -308,7 +327,7 @@ static json_t *report_body(struct http_req *r)
 
 static void apply_events(struct http_req *r, const struct store_visitor *vis, json_t *events)
 {
-	struct track_presence tmp, *p = presence_for(app_of(r), vis, &tmp);
+	struct track_presence *p = presence_for(app_of(r), vis);
 	int64_t now = time_now_ms();
 	size_t i;
 	json_t *ev;
@@ -340,9 +359,8 @@ static void h_track(struct http_req *r)
 		json_decref(body);
 		return;
 	}
-	if (visitor_for(a, site.id, json_get_str(body, "token"), tok, &vis) != 0) {
+	if (visitor_for(r, site.id, json_get_str(body, "token"), tok, &vis) != 0) {
 		json_decref(body);
-		http_reply_error(r, 500, "internal", "could not record the visitor");
 		return;
 	}
 	apply_events(r, &vis, events);
@@ -633,6 +651,9 @@ void track_register(struct http_server *s)
 	struct app *a = http_server_userdata(s);
 	track_geoip_open(a->cfg.geoip);
 	per_ip = ratelimit_new(a->cfg.track_per_min, 60);
+	/* Sliding: a burst across a window boundary cannot make twice the limit of visitors. */
+	new_per_ip = ratelimit_new_sliding(a->cfg.track_new_per_min, 60);
+	track_presence_limit(a->cfg.presence_max);
 	uv_timer_init(a->loop, &sweep_timer);
 	uv_timer_start(&sweep_timer, on_sweep, SWEEP_MS, SWEEP_MS);
 	sweep_ready = 1;
@@ -649,5 +670,6 @@ void track_shutdown(void)
 	track_presence_sweep(0);
 	track_geoip_close();
 	ratelimit_free(per_ip);
-	per_ip = NULL;
+	ratelimit_free(new_per_ip);
+	per_ip = new_per_ip = NULL;
 }

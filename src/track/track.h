@@ -57,6 +57,14 @@ void track_geoip_close(void);
 void track_geoip_lookup(const char *ip, char country[8], char *city, size_t citysz);
 
 /* ---- who is on the site now (presence.c) ---- */
+/* What an entry keeps of the current page and the visit's referrer, in bytes (cut on a character
+ * boundary): the live list shows no more, and it bounds an entry to ~1.6 KB against reports of
+ * 2 KB URLs (~0.5 KB for usual pages). */
+#define TRACK_LIVE_URL 512
+#define TRACK_LIVE_TITLE 256
+#define TRACK_LIVE_REFERRER 512
+#define TRACK_PRESENCE_MAX 20000   /* default of [track] presence_max: ~32 MB at worst */
+
 struct track_presence {
 	int64_t visitor_id, site_id;
 	int64_t first_at;          /* ms of the visitor's first page view ever */
@@ -65,26 +73,41 @@ struct track_presence {
 	int64_t last_day;          /* UTC day of the latest page view (-1: none yet) */
 	int pages;                 /* page views this visit */
 	int left;                  /* the last report was a leave */
-	char url[1024], title[256], referrer[1024];
+	const char *url, *title, *referrer;   /* never NULL; changed with track_presence_text */
 	char country[8], city[96], lang[16], browser[64];
-	struct track_presence *next;   /* private: hash chain */
+	/* private to presence.c */
+	char *text;                                  /* url, title and referrer in one block */
+	struct track_presence *next, *older, *newer; /* hash chain; the list by latest report */
 };
+/* The most entries kept (at least 1): when full, a new one takes the place of the entry whose
+ * latest report is the oldest. Lowering it drops the stalest at once. */
+void track_presence_limit(size_t max);
 /* The entry of visitor_id, or NULL. */
 struct track_presence *track_presence_get(int64_t visitor_id);
-/* A new zeroed entry for visitor_id (the caller fills it), or NULL when the table is full. */
+/* A new zeroed entry for visitor_id (the caller fills it), the newest in report order. */
 struct track_presence *track_presence_add(int64_t visitor_id);
+/* A report came for p: it becomes the last to make room. */
+void track_presence_touch(struct track_presence *p);
+/* Sets the page, its title and the referrer, each cut to its TRACK_LIVE_* size; NULL keeps one. */
+void track_presence_text(struct track_presence *p, const char *url, const char *title, const char *referrer);
 /* Calls cb for each entry; a nonzero return stops. */
 void track_presence_each(int (*cb)(void *ud, struct track_presence *p), void *ud);
 /* Drops entries without a report for a visit's length; frees everything when now is 0. */
 void track_presence_sweep(int64_t now);
 /* 1 while the visitor counts as on the site at now (ms): a recent report or a live socket. */
 int track_presence_online(const struct track_presence *p, int64_t now);
+/* How many entries, and the bytes they and their bucket array hold. */
+void track_presence_usage(size_t *entries, size_t *bytes);
 
 /* ---- the write queue (queue.c) ---- */
 struct store_track_event;
 /* A slot for one more event (zeroed), written within TRACK_FLUSH_MS; the queue is flushed
  * first when full. */
 struct store_track_event *track_queue_next(struct app *a);
+struct store_track_visitor;
+/* Folds what is queued for visitor_id into tv, as the database will hold it once written, so a
+ * reader needs no flush; found: tv holds the visitor's row. Returns whether it does after. */
+int track_queue_visitor(int64_t visitor_id, struct store_track_visitor *tv, int found);
 void track_queue_flush(void);
 void track_queue_shutdown(void);
 

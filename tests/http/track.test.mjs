@@ -382,6 +382,80 @@ test('reports per address are limited', async () => {
 	assert.equal(other.status, 200, other.text);
 });
 
+test('new visitors per address are limited: at most 30 a minute by default', async () => {
+	const env = await chatSetup();
+	const key = env.plain.key;
+	const made = [];
+	for (let i = 0; i < 30; i++) made.push(await mustTrack(env.srv, key, { events: [view(`http://shop.test/${i}`)] }));
+	const r = await track(env.srv, key, { events: [view('http://shop.test/31')] });
+	assert.equal(r.status, 429, `the 31st new visitor from one address: ${r.status} ${r.text}`);
+	assert.equal(r.json?.error?.code, 'rate_limited', r.text);
+	assert.equal(typeof r.json.error.message, 'string');
+	assert.ok(+r.headers['retry-after'] > 0, j(r.headers));
+	assert.equal(r.headers['access-control-allow-origin'], ORIGIN, 'the widget can read the error');
+	// A token the server does not know would make a visitor too.
+	const forged = await track(env.srv, key, { token: 'x'.repeat(43), events: [view('http://shop.test/')] });
+	assert.equal(forged.status, 429, forged.text);
+	// Known visitors go on reporting; another address has its own allowance.
+	assert.deepEqual(await mustTrack(env.srv, key, { token: made[0].token, events: [view('http://shop.test/b')] }), { visitor_id: made[0].visitor_id });
+	await mustTrack(env.srv, key, { token: made[1].token, events: [{ type: 'ping', seconds: 5 }] });
+	const other = await mustTrack(env.srv, key, { events: [view('http://shop.test/')] }, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+	assert.ok(other.token, j(other));
+	const t = (await stats(env, env.admin, env.plain.id)).totals;
+	assert.deepEqual([t.visitors, t.pageviews], [31, 32], `refused reports left nothing behind: ${j(t)}`);
+	assert.equal((await live(env, env.a1, env.plain.id)).length, 31);
+});
+
+test('a full presence table drops its stalest entry; the visitor it dropped is counted right when back', async () => {
+	const env = await chatSetup({ conf: { track: { presence_max: 3 } } });
+	const key = env.plain.key;
+	const a = await mustTrack(env.srv, key, { events: [view('http://shop.test/a')] });
+	const b = await mustTrack(env.srv, key, { events: [view('http://shop.test/b', { title: 'B', referrer: 'https://www.google.com/' })] });
+	const c = await mustTrack(env.srv, key, { events: [view('http://shop.test/c')] });
+	await mustTrack(env.srv, key, { token: a.token, events: [{ type: 'ping', seconds: 3 }] }); // b is now the stalest
+	const d = await mustTrack(env.srv, key, { events: [view('http://shop.test/d')] });
+	const ids = (await live(env, env.a1, env.plain.id)).map((v) => v.id).sort((x, y) => x - y);
+	assert.deepEqual(ids, [a.visitor_id, c.visitor_id, d.visitor_id].sort((x, y) => x - y), 'b made room for d');
+	// b comes back at once (its page view may still be queued): the same visit, not a new visitor.
+	assert.deepEqual(await mustTrack(env.srv, key, { token: b.token, events: [view('http://shop.test/b2', { title: 'B2' })] }), { visitor_id: b.visitor_id });
+	const vb = (await live(env, env.a1, env.plain.id)).find((v) => v.id === b.visitor_id);
+	assert.ok(vb, 'listed again');
+	assert.deepEqual([vb.page.url, vb.page.title, vb.visits, vb.returning], ['http://shop.test/b2', 'B2', 1, false], j(vb));
+	const day = (await stats(env, env.admin, env.plain.id)).days.at(-1);
+	assert.deepEqual([day.visitors, day.new_visitors, day.visits, day.pageviews], [4, 4, 4, 5], j(day));
+});
+
+test('a visitor whose heartbeats crossed midnight is counted again on the day they come back', async () => {
+	const env = await chatSetup({ keepDir: true });
+	const key = env.plain.key;
+	const a = await mustTrack(env.srv, key, { events: [view('http://shop.test/')] });
+	await sleep(400); // written by the batch (within 200 ms)
+	const dir = env.srv.dir;
+	await env.srv.stop();
+	// Rewrite the history: a page view yesterday at 23:50 UTC, heartbeats until 31 minutes ago
+	// (today, so this cannot run in the first 31 minutes of a UTC day), and nothing counted today.
+	const now = Date.now(), dayStart = Math.floor(now / 86400000) * 86400000, lastPing = now - 31 * 60000;
+	if (lastPing < dayStart) return;
+	const py = spawnSync('/usr/bin/python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+vid, view_at, ping_at = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+db.execute('UPDATE track_visitors SET first_at = ?, last_view_at = ?, last_at = ? WHERE visitor_id = ?', (view_at, view_at, ping_at, vid))
+db.execute('UPDATE track_pageviews SET at = ? WHERE visitor_id = ?', (view_at, vid))
+db.execute('DELETE FROM track_daily')
+db.commit()
+`, join(dir, 'kefu.db'), String(a.visitor_id), String(dayStart - 10 * 60000), String(lastPing)], { encoding: 'utf8' });
+	assert.equal(py.status, 0, py.stderr);
+	const srv = await startKefu({ dir, conf: { limits: { login_attempts_per_min: 1000 } } });
+	const sess = await login(srv.base, ADMIN_EMAIL, ADMIN_PASSWORD);
+	await mustTrack(srv, key, { token: a.token, events: [view('http://shop.test/again')] });
+	const s = await request(srv.base, 'GET', `/api/v1/stats?site=${env.plain.id}`, { cookie: sess.cookie });
+	const d = s.json.days.at(-1);
+	assert.equal(d.date, today());
+	assert.deepEqual([d.visitors, d.new_visitors, d.returning_visitors, d.visits, d.pageviews], [1, 0, 1, 1, 1],
+		`today counts the returning visitor once: ${j(d)}`);
+});
+
 test('GeoIP: country and city from a MaxMind DB file; without one the columns are empty', async () => {
 	const probe = await startKefu();
 	const file = join(probe.dir, 'city.mmdb');

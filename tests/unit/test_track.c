@@ -1,13 +1,16 @@
 /* tests/unit/test_track.c - the pure parts of tracking (track/parse.c): UTM parameters,
  * referring hosts, the page key of "top pages", browser names, screen sizes, percentiles and
- * UTC day numbers; the [track] settings; and the daily rollups, compaction and pruning of
- * store_track.c on a real database. */
+ * UTC day numbers; the [track] settings; the bounds of the presence table (presence.c); and
+ * the daily rollups, compaction, pruning and visitor state of store_track.c on a real database,
+ * with the write queue's view of what it has not written yet (queue.c). */
 #include "testutil.h"
+#include "app/app.h"
 #include "app/config.h"
 #include "core/kf.h"
 #include "store/store.h"
 #include "store/store_track.h"
 #include "track/track.h"
+#include <uv.h>
 
 /* ---- UTM ---- */
 
@@ -203,17 +206,24 @@ static void test_track_settings(void **state)
 	assert_string_equal(c.geoip, "");
 	assert_int_equal(c.pageview_days, 90);
 	assert_int_equal(c.track_per_min, 1200);
-	tu_write_file(path, "[track]\ngeoip = /var/lib/GeoIP/GeoLite2-City.mmdb\npageview_days = 30\nreports_per_min = 50\n");
+	assert_int_equal(c.track_new_per_min, 30);
+	assert_int_equal(c.presence_max, TRACK_PRESENCE_MAX);
+	tu_write_file(path, "[track]\ngeoip = /var/lib/GeoIP/GeoLite2-City.mmdb\npageview_days = 30\nreports_per_min = 50\n"
+			    "new_visitors_per_min = 5\npresence_max = 1000\n");
 	assert_int_equal(config_load_file(&c, path), 0);
 	assert_string_equal(c.geoip, "/var/lib/GeoIP/GeoLite2-City.mmdb");
 	assert_int_equal(c.pageview_days, 30);
 	assert_int_equal(c.track_per_min, 50);
+	assert_int_equal(c.track_new_per_min, 5);
+	assert_int_equal(c.presence_max, 1000);
 	setenv("KEFU_GEOIP", "/srv/city.mmdb", 1);
 	config_load_env(&c);
 	unsetenv("KEFU_GEOIP");
 	assert_string_equal(c.geoip, "/srv/city.mmdb");
 	const char *bad[] = { "[track]\npageview_days = 0\n", "[track]\npageview_days = 3651\n",
-			      "[track]\npageview_days = ninety\n", "[track]\nreports_per_min = 0\n" };
+			      "[track]\npageview_days = ninety\n", "[track]\nreports_per_min = 0\n",
+			      "[track]\nnew_visitors_per_min = 0\n", "[track]\npresence_max = 0\n",
+			      "[track]\npresence_max = -5\n" };
 	tu_quiet(1);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tu_write_file(path, bad[i]);
@@ -222,6 +232,70 @@ static void test_track_settings(void **state)
 	}
 	tu_quiet(0);
 	tu_rmtree(d);
+}
+
+/* ---- the presence table's bounds ---- */
+
+static void test_presence_is_bounded(void **state)
+{
+	(void)state;
+	char big[2100];
+	size_t n, bytes;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+
+	/* Texts are cut to what the live list shows, on a character boundary. */
+	struct track_presence *p = track_presence_add(1);
+	assert_string_equal(p->url, "");
+	track_presence_text(p, big, "x蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机"
+				    "蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机蓝牙耳机", big);
+	assert_int_equal(strlen(p->url), TRACK_LIVE_URL - 1);
+	assert_int_equal(strlen(p->referrer), TRACK_LIVE_REFERRER - 1);
+	assert_int_equal(strlen(p->title), 1 + (TRACK_LIVE_TITLE - 2) / 3 * 3);   /* whole characters only */
+	track_presence_text(p, "https://s/b", "B", NULL);   /* the referrer stays (a visit's first page's) */
+	assert_string_equal(p->url, "https://s/b");
+	assert_string_equal(p->title, "B");
+	assert_int_equal(strlen(p->referrer), TRACK_LIVE_REFERRER - 1);
+
+	/* A full table makes room by dropping the entry whose latest report is the oldest. */
+	track_presence_limit(3);
+	track_presence_add(2);
+	track_presence_add(3);
+	track_presence_touch(track_presence_get(1));   /* 1 reported again: 2 is the stalest */
+	assert_non_null(track_presence_add(4));
+	assert_null(track_presence_get(2));
+	assert_non_null(track_presence_get(1));
+	assert_non_null(track_presence_get(3));
+	assert_non_null(track_presence_get(4));
+	track_presence_usage(&n, &bytes);
+	assert_int_equal(n, 3);
+	track_presence_limit(2);   /* lowering the cap drops the stalest at once: 3 */
+	assert_null(track_presence_get(3));
+	track_presence_usage(&n, &bytes);
+	assert_int_equal(n, 2);
+
+	/* The worst case: every entry with the longest texts stays near 1.6 KB, so the default cap
+	 * holds ~32 MB at most. */
+	track_presence_limit(1000);
+	for (int64_t id = 100; id < 1100; id++)
+		track_presence_text(track_presence_add(id), big, big, big);
+	track_presence_usage(&n, &bytes);
+	assert_int_equal(n, 1000);
+	if (bytes > 1000 * 1650 + 1024 * sizeof(void *) || sizeof(struct track_presence) > 320)
+		fail_msg("%zu bytes for 1000 entries (an entry is %zu + its texts)", bytes, sizeof(struct track_presence));
+
+	/* The sweep drops entries a visit old; 0 frees everything. */
+	track_presence_get(100)->last = 10 * TRACK_VISIT_MS;
+	track_presence_sweep(10 * TRACK_VISIT_MS + 1000);
+	track_presence_usage(&n, &bytes);
+	assert_int_equal(n, 1);
+	assert_non_null(track_presence_get(100));
+	track_presence_sweep(0);
+	track_presence_usage(&n, &bytes);
+	assert_int_equal(n, 0);
+	assert_int_equal(bytes, 0);
+	assert_null(track_presence_get(100));
+	track_presence_limit(TRACK_PRESENCE_MAX);
 }
 
 /* ---- the rollups, on a real database ---- */
@@ -355,6 +429,94 @@ static void test_rollups_and_compaction(void **state)
 	assert_int_equal(d.pageviews, 5);
 }
 
+static struct store_track_event *ping(struct store_track_event *e, int64_t site, int64_t vis, int64_t at, int64_t secs)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = STORE_TRACK_TIME;
+	e->site_id = site;
+	e->visitor_id = vis;
+	e->at = at;
+	e->seconds = secs;
+	return e;
+}
+
+static int64_t unit_site(void)
+{
+	struct store_site s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.key, sizeof(s.key), "s_unit");
+	snprintf(s.name, sizeof(s.name), "Unit");
+	assert_int_equal(store_site_create(st, &s), 0);
+	return s.id;
+}
+
+/* A page view at 23:50 and heartbeats past midnight: the latest report is the new day's, the
+ * latest page view is still the old day's (what says the new day has not counted them). */
+static void test_visitor_keeps_its_last_page_view(void **state)
+{
+	(void)state;
+	int64_t site = unit_site(), v = new_visitor(site, "h1");
+	int64_t day = 20000, at = day * 86400000LL + (23 * 60 + 50) * 60000LL, ping_at = (day + 1) * 86400000LL + 300000;
+	static struct store_track_event ev[3];
+	view(&ev[0], site, v, at, "https://s/a", 1, 1);
+	ping(&ev[1], site, v, at + 15000, 15);
+	ping(&ev[2], site, v, ping_at, 15);
+	assert_int_equal(store_track_write(st, ev, 3, 10), 0);
+	struct store_track_visitor tv;
+	assert_int_equal(store_track_visitor_get(st, v, &tv), 0);
+	assert_int_equal(tv.last_at, ping_at);
+	assert_int_equal(tv.last_view_at, at);
+	assert_int_equal(tv.last_view_at / 86400000LL, day);
+	assert_int_equal(tv.views, 1);
+}
+
+/* What the queue holds is folded into a database read exactly as writing it would. */
+static void test_queue_folds_unwritten_events(void **state)
+{
+	(void)state;
+	static struct app a;
+	a.st = st;
+	a.loop = uv_default_loop();
+	int64_t site = unit_site(), v1 = new_visitor(site, "h1"), v2 = new_visitor(site, "h2");
+	int64_t at = 20000 * 86400000LL + 5000;
+	struct store_track_visitor tv, db;
+
+	view(track_queue_next(&a), site, v1, at, "https://s/a", 1, 1);
+	ping(track_queue_next(&a), site, v1, at + 15000, 15);
+	ping(track_queue_next(&a), site, v2, at + 16000, 15);   /* no page view: makes no row */
+	memset(&tv, 0, sizeof(tv));
+	assert_int_equal(store_track_visitor_get(st, v1, &tv), KF_ENOTFOUND);
+	assert_int_equal(track_queue_visitor(v1, &tv, 0), 1);
+	assert_int_equal(tv.first_at, at);
+	assert_int_equal(tv.last_view_at, at);
+	assert_int_equal(tv.last_at, at + 15000);
+	assert_int_equal(tv.visits, 1);
+	memset(&tv, 0, sizeof(tv));
+	assert_int_equal(track_queue_visitor(v2, &tv, 0), 0);
+
+	track_queue_flush();
+	struct store_track_event *e = track_queue_next(&a);
+	view(e, site, v1, at + 40 * 60000, "https://s/b", 0, 0);
+	e->visits = 2;
+	ping(track_queue_next(&a), site, v1, at + 41 * 60000, 15);
+	assert_int_equal(store_track_visitor_get(st, v1, &tv), 0);
+	assert_int_equal(track_queue_visitor(v1, &tv, 1), 1);
+	track_queue_flush();
+	assert_int_equal(store_track_visitor_get(st, v1, &db), 0);
+	assert_int_equal(tv.first_at, db.first_at);
+	assert_int_equal(tv.last_at, db.last_at);
+	assert_int_equal(tv.last_view_at, db.last_view_at);
+	assert_int_equal(tv.visits, db.visits);
+	assert_int_equal(tv.views, db.views);
+	assert_int_equal(db.last_view_at, at + 40 * 60000);
+	assert_int_equal(db.last_at, at + 41 * 60000);
+	assert_int_equal(db.visits, 2);
+	assert_int_equal(db.views, 2);
+	assert_int_equal(store_track_visitor_get(st, v2, &db), KF_ENOTFOUND);
+	track_queue_shutdown();
+	uv_run(a.loop, UV_RUN_NOWAIT);   /* closes the queue's timer */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,7 +530,10 @@ int main(void)
 		cmocka_unit_test(test_percentile_nearest_rank),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_track_settings),
+		cmocka_unit_test(test_presence_is_bounded),
 		cmocka_unit_test_setup_teardown(test_rollups_and_compaction, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_visitor_keeps_its_last_page_view, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_folds_unwritten_events, db_setup, db_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
