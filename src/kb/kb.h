@@ -1,0 +1,49 @@
+/* kb/kb.h - the knowledge base (FAQ) and the help centre: REST for editors and agents,
+ * server-rendered help pages, one search for the help centre, the widget and the agents,
+ * safe Markdown, signed customer identity, and the bot that answers chats from it.
+ * Storage is store/store_kb.h; the search index kb/search.c. */
+#ifndef KF_KB_KB_H
+#define KF_KB_KB_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+struct buf;
+struct http_server;
+
+/* Registration (main.c): the REST routes (kb/routes.c), the help centre (kb/help.c). */
+void kb_register(struct http_server *s);
+void kb_help_register(struct http_server *s);
+
+/* ---- Markdown (kb/render.c): cmark, raw HTML never passes (it is escaped or dropped), links
+ * only http(s)/mailto/relative. 0 or an error. */
+int kb_render_markdown(const char *md, struct buf *html);
+
+/* ---- who is asking (kb/identity.c): the shop signs its customer's id with the site's identity
+ * secret: sig = hex(HMAC-SHA256(secret, customer_id)). 1 when sig is right for the site. */
+int kb_identity_valid(struct app *a, int64_t site_id, const char *customer_id, const char *sig);
+
+/* ---- search (kb/search.c) ---- */
+enum kb_audience { KB_PUBLIC = 0, KB_MEMBERS = 1, KB_INTERNAL = 2 };   /* what may be shown: up to */
+
+struct kb_hit {
+	int64_t article_id, category_id;
+	double score;            /* higher is better; the bot's confidence reads it (see kb_bot_confidence) */
+	double confidence;       /* 0..1, comparable across queries: how sure the match is */
+	char lang[8], slug[128], question[1024];
+	char snippet[512];       /* plain text around the match, from the answer */
+};
+/* Published articles of the site (lang "" = any language) visible to audience, best first:
+ * BM25 over question (+ alternative questions), answer and tags, question weighted up, then
+ * popularity. Logs the query (for the editor's report) when source is not NULL ("help",
+ * "widget", "agent", "bot"). *n hits. */
+int kb_search(struct app *a, int64_t site_id, const char *lang, const char *query, enum kb_audience audience,
+	      const char *source, struct kb_hit *hits, size_t max, size_t *n);
+/* Keeps the index in step with an article (call after every create/update/delete/restore):
+ * published articles are indexed, others removed. */
+int kb_index_article(struct app *a, int64_t article_id);
+int kb_unindex_article(struct app *a, int64_t article_id);
+/* Rebuilds the whole index (start-up when empty, imports, the bench). */
+int kb_reindex_all(struct app *a);
+
+#endif
