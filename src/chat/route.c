@@ -188,11 +188,14 @@ int route_available(struct app *a, int64_t site_id, int64_t department_id)
 	return 0;
 }
 
+static void arm(struct app *a, int64_t due);
+
 static void offer(struct app *a, const struct store_route_item *it, int64_t user_id, int timeout_s, int transfer)
 {
 	int64_t now = time_now_ms();
 	if (store_route_offer(a->st, it->id, user_id, now) != 0)
 		return;
+	arm(a, now + (int64_t)timeout_s * 1000);
 	rr_touch(user_id, now);
 	for (struct aconn *x = hub_agents(); x; x = x->next)
 		if (x->hello && x->user_id == user_id)
@@ -226,6 +229,16 @@ static int round_over(int64_t conv_id, const struct route_agent *ag, size_t n, i
 	if (any)
 		e->n = 0;
 	return any;
+}
+
+/* When the chat's round may start again (see round_over). */
+static int64_t round_due(struct app *a, const struct store_route_item *it)
+{
+	enum route_rule rule;
+	int timeout_s;
+	struct excl *e = excl_of(it->id, 0);
+	dept_settings(a, it->department_id, &rule, &timeout_s);
+	return (e ? e->since : time_now_ms()) + (int64_t)timeout_s * 1000;
 }
 
 /* Offers a waiting chat to the agent the rules pick: 1 when offered; 0 when it must wait
@@ -275,15 +288,17 @@ static void expire_offer(struct app *a, const struct store_route_item *it, const
 	hub_conversation_changed(a, it->id, 0);
 }
 
-static int offer_stale(struct app *a, const struct store_route_item *it, int64_t now)
+/* 1: the agent is gone, 2: the offer timed out, 0: it stands (until *due, ms). */
+static int offer_stale(struct app *a, const struct store_route_item *it, int64_t now, int64_t *due)
 {
 	enum route_rule rule;
 	int timeout_s;
 	struct aconn *x = hub_agent_find(it->offered_to);
 	dept_settings(a, it->department_id, &rule, &timeout_s);
+	*due = it->offered_at + (int64_t)timeout_s * 1000;
 	if (!x)
 		return 1;
-	return now - it->offered_at >= (int64_t)timeout_s * 1000 ? 2 : 0;
+	return now >= *due ? 2 : 0;
 }
 
 struct pending { struct store_route_item it[MAXPEND]; size_t n; };
@@ -351,11 +366,16 @@ static void positions(struct app *a, struct pending *p, const unsigned char *que
 	}
 }
 
+/* Routing runs on events (a chat arrives, a place frees); the timer only wakes it for the
+ * next deadline: an offer running out, or a declined chat whose round may start again. A
+ * steady queue costs nothing between events. */
 static struct app *tick_app;
+static int64_t tick_due;   /* ms the timer fires at; 0: not armed */
 
 static void on_tick(uv_timer_t *t)
 {
 	KF_UNUSED(t);
+	tick_due = 0;
 	route_drain(tick_app);
 }
 
@@ -365,8 +385,17 @@ static void start_tick(struct app *a)
 		return;
 	tick_app = a;
 	uv_timer_init(a->loop, &tick);
-	uv_timer_start(&tick, on_tick, 1000, 1000);
 	tick_on = 1;
+}
+
+static void arm(struct app *a, int64_t due)
+{
+	start_tick(a);
+	if (tick_due && tick_due <= due)
+		return;
+	int64_t wait = due - time_now_ms();
+	tick_due = due;
+	uv_timer_start(&tick, on_tick, (uint64_t)(wait > 50 ? wait : 50), 0);
 }
 
 void route_drain(struct app *a)
@@ -387,9 +416,12 @@ void route_drain(struct app *a)
 		struct store_route_item *it = &p.it[i];
 		queued[i] = 0;
 		if (it->offered_to) {
-			int stale = offer_stale(a, it, now);
-			if (!stale)
+			int64_t due;
+			int stale = offer_stale(a, it, now, &due);
+			if (!stale) {
+				arm(a, due);
 				continue;
+			}
 			expire_offer(a, it, stale == 1 ? "offline" : "timeout");
 			it->offered_to = 0;
 		}
@@ -404,6 +436,8 @@ void route_drain(struct app *a)
 			full[nfull++].dept_id = it->department_id;
 		}
 		queued[i] = r != 1;
+		if (r == 0)   /* someone has room but let it go: look again when the round may restart */
+			arm(a, round_due(a, it));
 	}
 	positions(a, &p, queued);
 	busy = 0;
@@ -518,6 +552,7 @@ void route_shutdown(void)
 		uv_close((uv_handle_t *)&tick, NULL);
 		tick_on = 0;
 	}
+	tick_due = 0;
 	nrr = nexcl = npref = nqpos = 0;
 }
 
