@@ -34,6 +34,7 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
+#include "kb/kb.h"
 #include "track/track.h"
 #include "search/search.h"
 #include "core/ratelimit.h"
@@ -326,6 +327,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	chat_register(fz_app.srv);   /* sites, conversations, search, files, /demo, chat sockets, routing, invitations */
 	track_register(fz_app.srv);  /* page-view reports, live visitors, statistics, demo pages */
 	settings_register(fz_app.srv);
+	kb_bot_register(fz_app.srv);
+	kb_register(fz_app.srv);        /* the knowledge base's REST API */
+	kb_search_register(fz_app.srv);  /* search (help centre, widget, agents) and the editor's report */
+	kb_help_register(fz_app.srv);   /* the help centre pages */
 
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str_alg(hash, FZ_PASSWORD, strlen(FZ_PASSWORD), crypto_pwhash_OPSLIMIT_MIN,

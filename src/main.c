@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
+#include "kb/kb.h"
 #include "track/track.h"
 #include "search/search.h"
 #include "mail/mail.h"
@@ -245,6 +246,10 @@ static int cmd_serve(struct opts *o, struct config *c)
 	chat_register(app.srv);
 	track_register(app.srv);
 	settings_register(app.srv);
+	kb_bot_register(app.srv);
+	kb_register(app.srv);        /* the knowledge base's REST API */
+	kb_search_register(app.srv);  /* search (help centre, widget, agents) and the editor's report */
+	kb_help_register(app.srv);   /* the help centre at /help/<site> */
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
 		return 1;

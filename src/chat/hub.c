@@ -228,6 +228,7 @@ json_t *hub_conv_json(const struct store_conv *c)
 	json_object_set_new(o, "tags", json_words(c->tags));
 	json_object_set_new(o, "department", c->department_id ? json_pack("{s:I,s:s}", "id", (json_int_t)c->department_id,
 									  "name", c->department_name) : json_null());
+	json_object_set_new(o, "bot", json_string(c->bot_state));
 	json_object_set_new(o, "offered_to", c->offered_to ? json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c->offered_to,
 								       "name", c->offered_name, "at",
 								       (json_int_t)c->offered_at) : json_null());

@@ -3,6 +3,7 @@
  * the stored row and not broadcast twice. */
 #include "chat/chat_int.h"
 #include "chat/route.h"
+#include "kb/kb.h"
 #include "store/store_route.h"
 #include "app/app.h"
 #include "core/alloc.h"
@@ -195,6 +196,8 @@ static void offline_reply(struct vconn *v, const struct store_conv *c)
 	chat_system_message(v->app, c, "text", site.offline_message);
 }
 
+static void to_people(struct vconn *v, const struct store_conv *conv, const char *text);
+
 static void v_msg(struct vconn *v, json_t *msg)
 {
 	const char *cid = json_get_str(msg, "client_id");
@@ -239,16 +242,49 @@ static void v_msg(struct vconn *v, json_t *msg)
 		return;
 	if (created)
 		hub_conversation_changed(v->app, c.id, 1);
-	if (created && strcmp(c.status, "waiting") == 0)
+	/* The FAQ bot may answer first (kb/bot.c): while it waits for the visitor's verdict, people
+	 * wait too. A follow-up it cannot answer goes to people. */
+	int first = created || c.last_seq == 0;
+	if (text && kb_bot_on_message(v->app, &c, text))
+		return;
+	if (!first && kb_bot_give_up(v->app, &c))
+		first = 1;
+	if (first)
+		to_people(v, &c, text);
+}
+
+/* The chat's first question goes to people: offered by the routing rules (and the "we'll be
+ * with you" timer armed), or, with nobody online, the offline message and e-mail. */
+static void to_people(struct vconn *v, const struct store_conv *conv, const char *text)
+{
+	struct store_conv c;
+	if (store_conv_get(v->app->st, conv->id, &c) != 0)
+		return;
+	if (strcmp(c.status, "waiting") == 0) {
 		route_conversation(v->app, c.id);   /* after the message is stored: the agent offered it sees it */
-	if (created || c.last_seq == 0) {   /* the conversation's first message */
-		if (strcmp(c.status, "offline") == 0) {
-			offline_reply(v, &c);
-			chat_notify_offline(v->app, &c, text);
-		} else {
-			chat_autoreply_arm(v->app, &c);
-		}
+		chat_autoreply_arm(v->app, &c);
+	} else if (strcmp(c.status, "offline") == 0) {
+		offline_reply(v, &c);
+		chat_notify_offline(v->app, &c, text ? text : "");
 	}
+}
+
+/* {"type":"bot_feedback","helpful":bool}: the visitor's verdict on the bot's answer. */
+static void v_bot_feedback(struct vconn *v, json_t *msg)
+{
+	struct store_conv c;
+	json_t *h = json_object_get(msg, "helpful");
+	if (!json_is_boolean(h)) {
+		hub_error(v->ws, "invalid_field", "helpful must be true or false", NULL);
+		return;
+	}
+	if (store_conv_open_for_visitor(v->app->st, v->visitor_id, &c) != 0 ||
+	    kb_bot_feedback(v->app, &c, json_is_true(h)) != 0) {
+		hub_error(v->ws, "not_found", "no automatic answer is waiting for a verdict", NULL);
+		return;
+	}
+	if (!json_is_true(h))
+		to_people(v, &c, NULL);
 }
 
 static void v_typing(struct vconn *v, json_t *msg)
@@ -400,7 +436,8 @@ static const struct {
 	void (*fn)(struct vconn *v, json_t *msg);
 } frames[] = {
 	{ "msg", v_msg }, { "typing", v_typing }, { "read", v_read }, { "close", v_close_frame },
-	{ "rate", v_rate }, { "contact", v_contact }, { "email_transcript", v_email_transcript },
+	{ "rate", v_rate }, { "bot_feedback", v_bot_feedback }, { "contact", v_contact },
+	{ "email_transcript", v_email_transcript },
 	{ "invite_accept", chat_invite_accept }, { "invite_decline", chat_invite_decline },
 	{ "invite_check", chat_invite_check },
 };

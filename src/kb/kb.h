@@ -23,6 +23,10 @@ int kb_render_markdown(const char *md, struct buf *html);
  * secret: sig = hex(HMAC-SHA256(secret, customer_id)). 1 when sig is right for the site. */
 int kb_identity_valid(struct app *a, int64_t site_id, const char *customer_id, const char *sig);
 
+/* ---- counters (kb/routes.c): one view of an article today (UTC day), by whoever shows it to a
+ * reader (the help centre's article page, the widget); 0 or an error. */
+int kb_count_view(struct app *a, int64_t article_id);
+
 /* ---- search (kb/search.c) ---- */
 enum kb_audience { KB_PUBLIC = 0, KB_MEMBERS = 1, KB_INTERNAL = 2 };   /* what may be shown: up to */
 
@@ -45,5 +49,21 @@ int kb_index_article(struct app *a, int64_t article_id);
 int kb_unindex_article(struct app *a, int64_t article_id);
 /* Rebuilds the whole index (start-up when empty, imports, the bench). */
 int kb_reindex_all(struct app *a);
+/* The search routes (kb/search.c): GET /api/v1/kb/search (public), /api/v1/sites/:id/kb/search
+ * (agents), /api/v1/sites/:id/kb/report (supervisors); builds the index at start when it is
+ * empty. kb_search_shutdown frees the public search's rate limiter. */
+void kb_search_register(struct http_server *s);
+void kb_search_shutdown(void);
+
+/* ---- the bot (kb/bot.c) ---- */
+struct store_conv;
+/* A visitor's message in c: when the site's bot speaks now and finds an answer it is sure
+ * enough of, it answers and holds the chat (routing waits): 1. Otherwise 0 (people take it). */
+int kb_bot_on_message(struct app *a, const struct store_conv *c, const char *text);
+/* The visitor's verdict on the bot's answer: 0, or KF_EINVAL when nothing was asked. */
+int kb_bot_feedback(struct app *a, const struct store_conv *c, int helpful);
+/* The bot held c and could not answer the next question: hand it over (1), else 0. */
+int kb_bot_give_up(struct app *a, const struct store_conv *c);
+void kb_bot_register(struct http_server *s);
 
 #endif

@@ -22,4 +22,19 @@ int search_tokens(const char *text, struct buf *bi, struct buf *uni);
  * too little. Empty when the query has nothing to search for. */
 int search_query(const char *q, int or_mode, struct buf *match);
 
+/* The knowledge base's flavour (kb/search.c), kept apart so the chat search keeps its
+ * meaning. Documents: as search_tokens, and Latin words also lose their accents (café ->
+ * cafe) and are stemmed by a small suffix stripper (refunds, refunded, refunding -> refund;
+ * plural s/es/ies, -ed, -ing, -ly, a final e, y -> i, a doubled final consonant). */
+int search_tokens_kb(const char *text, struct buf *bi, struct buf *uni);
+/* A MATCH expression over a kb index whose token columns hold search_tokens_kb output and
+ * whose `uni` column holds the single characters. Chinese question words (怎么, 请问, 吗, 的,
+ * …) and English stop words (how, do, I, my, …) are dropped in both modes. AND: each Han
+ * piece is a phrase of its bigrams, words are prefixes. or_mode: every bigram, character and
+ * word is its own OR-ed term. Empty when nothing is left to search for. */
+int search_query_kb(const char *q, int or_mode, struct buf *match);
+/* The query's terms as plain space-separated tokens (what or_mode would OR, unquoted):
+ * for measuring how much of a query a matched question covers. */
+int search_terms_kb(const char *q, struct buf *terms);
+
 #endif

@@ -127,6 +127,7 @@ struct store_conv {
 	int64_t offered_to, offered_at;                /* offered (not yet accepted) to this agent, at (ms) */
 	int64_t first_reply_at;                        /* ms of the first agent message; 0: none yet */
 	int64_t accepted_at;                           /* s an agent took it; 0: never */
+	char bot_state[12];                            /* "", held (the bot answered), handover, resolved */
 	/* filled by store_conv_summary and store_conv_each only */
 	char site_name[128], visitor_name[128], visitor_email[256], agent_name[128];
 	char department_name[128], offered_name[128];

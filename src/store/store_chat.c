@@ -27,7 +27,7 @@ _Static_assert(C_END <= STORE_SLOT_TRACK, "too many statements for the slot tabl
 #define CONV_COLS "c.id, c.site_id, c.visitor_id, coalesce(c.agent_id, 0), c.status, c.last_seq, " \
 		  "c.visitor_read_seq, c.agent_read_seq, coalesce(c.rating, 0), c.rating_comment, c.created_at, " \
 		  "c.updated_at, coalesce(c.closed_at, 0), coalesce(c.department_id, 0), coalesce(c.offered_to, 0), " \
-		  "coalesce(c.offered_at, 0), coalesce(c.first_reply_at, 0), coalesce(c.accepted_at, 0)"
+		  "coalesce(c.offered_at, 0), coalesce(c.first_reply_at, 0), coalesce(c.accepted_at, 0), c.bot_state"
 /* The summary adds names, the last visible message and the unread count. */
 #define SUMMARY_COLS CONV_COLS ", s.name, v.name, v.email, coalesce(u.name, ''), " \
 	"c.last_text, c.last_from, c.last_at, c.unread, " \
@@ -406,23 +406,24 @@ static void conv_row(sqlite3_stmt *s, void *p)
 	c->offered_at = sqlite3_column_int64(s, 15);
 	c->first_reply_at = sqlite3_column_int64(s, 16);
 	c->accepted_at = sqlite3_column_int64(s, 17);
+	store__text(s, 18, c->bot_state, sizeof(c->bot_state));
 }
 
 static void summary_row(sqlite3_stmt *s, void *p)
 {
 	struct store_conv *c = p;
 	conv_row(s, c);
-	store__text(s, 18, c->site_name, sizeof(c->site_name));
-	store__text(s, 19, c->visitor_name, sizeof(c->visitor_name));
-	store__text(s, 20, c->visitor_email, sizeof(c->visitor_email));
-	store__text(s, 21, c->agent_name, sizeof(c->agent_name));
-	store__text(s, 22, c->last_text, sizeof(c->last_text));
-	store__text(s, 23, c->last_from, sizeof(c->last_from));
-	c->last_at = sqlite3_column_int64(s, 24);
-	c->unread = sqlite3_column_int64(s, 25);
-	store__text(s, 26, c->tags, sizeof(c->tags));
-	store__text(s, 27, c->department_name, sizeof(c->department_name));
-	store__text(s, 28, c->offered_name, sizeof(c->offered_name));
+	store__text(s, 19, c->site_name, sizeof(c->site_name));
+	store__text(s, 20, c->visitor_name, sizeof(c->visitor_name));
+	store__text(s, 21, c->visitor_email, sizeof(c->visitor_email));
+	store__text(s, 22, c->agent_name, sizeof(c->agent_name));
+	store__text(s, 23, c->last_text, sizeof(c->last_text));
+	store__text(s, 24, c->last_from, sizeof(c->last_from));
+	c->last_at = sqlite3_column_int64(s, 25);
+	c->unread = sqlite3_column_int64(s, 26);
+	store__text(s, 27, c->tags, sizeof(c->tags));
+	store__text(s, 28, c->department_name, sizeof(c->department_name));
+	store__text(s, 29, c->offered_name, sizeof(c->offered_name));
 }
 
 int store_conv_create(struct store *st, struct store_conv *c)

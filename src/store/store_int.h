@@ -7,11 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SLOTS 240
+#define STORE_SLOTS 360
 #define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
 #define STORE_SLOT_TRACK 100      /* store_track.c */
 #define STORE_SLOT_INVITE 140     /* store_invite.c */
 #define STORE_SLOT_ROUTE 170      /* store_route.c */
+#define STORE_SLOT_KB 240         /* store_kb.c */
+#define STORE_SLOT_KB_SEARCH 300  /* store_kb_search.c */
+#define STORE_SLOT_BOT 340        /* store_bot.c */
 
 struct store {
 	sqlite3 *db;

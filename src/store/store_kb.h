@@ -19,6 +19,7 @@ struct store_kb_category {
 	int64_t created_at;
 };
 int store_kb_category_create(struct store *st, struct store_kb_category *c);   /* sets id; KF_EEXIST (slug) */
+/* (an empty slug becomes "c-<id>", an article's "a-<id>", in the same transaction) */
 int store_kb_category_update(struct store *st, const struct store_kb_category *c);
 int store_kb_category_delete(struct store *st, int64_t id);
 int store_kb_category_get(struct store *st, int64_t id, struct store_kb_category *out);
@@ -29,7 +30,7 @@ int store_kb_category_each(struct store *st, int64_t site_id, const char *lang,
 struct store_kb_article {
 	int64_t id, site_id, category_id, translation_of;    /* 0: none */
 	char lang[8], slug[128];
-	char question[1024];
+	char question[2048];                                 /* 500 characters of up to 4 bytes */
 	char *alt_questions, *answer_md, *answer_html;       /* heap; store_kb_article_free */
 	char tags[512];                                      /* space-separated */
 	char visibility[12];                                 /* public, members, internal */
@@ -61,12 +62,14 @@ int store_kb_article_each(struct store *st, const struct store_kb_filter *f,
 /* The other languages of an article's translation group. */
 int store_kb_translations(struct store *st, int64_t article_id,
 			  int (*cb)(void *ud, const struct store_kb_article *a), void *ud);
+/* Sets position 0, 1, 2, ... in the order of ids (articles of site_id only), in one transaction. */
+int store_kb_article_reorder(struct store *st, int64_t site_id, const int64_t *ids, size_t n);
 int store_kb_related_set(struct store *st, int64_t article_id, const int64_t *ids, size_t n);
 int store_kb_related(struct store *st, int64_t article_id, int64_t *ids, size_t max, size_t *n);
 
 struct store_kb_revision {
 	int64_t id, article_id, rev, category_id, user_id, created_at;
-	char question[1024], tags[512], visibility[12], status[12];
+	char question[2048], tags[512], visibility[12], status[12];
 	char *alt_questions, *answer_md;                     /* heap; freed by the iterator after cb */
 };
 /* Newest first. */
@@ -86,5 +89,7 @@ int store_kb_hot(struct store *st, int64_t site_id, const char *lang, const char
 
 /* The site's identity secret (64 hex characters; made on first use). */
 int store_kb_identity_secret(struct store *st, int64_t site_id, char out[65]);
+/* Replaces it with a new random one (signatures made with the old one stop working). */
+int store_kb_identity_rotate(struct store *st, int64_t site_id, char out[65]);
 
 #endif

@@ -15,7 +15,7 @@ enum {
 	R_BACKDATE, R_BACKDATE_MSGS, R_BEGIN, R_COMMIT, R_ROLLBACK,
 	R_END
 };
-_Static_assert(R_END <= STORE_SLOTS, "too many statements for the slot table");
+_Static_assert(R_END <= STORE_SLOT_KB, "too many statements for the slot table");
 
 #define DEPT_COLS "id, site_id, name, rule, offer_timeout, position, created_at"
 
@@ -36,7 +36,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(R_LOAD) = "SELECT (SELECT count(*) FROM conversations WHERE agent_id = ?1 AND status = 'active') + "
 			    "(SELECT count(*) FROM conversations WHERE offered_to = ?1 AND status = 'waiting')",
 		S(R_AHEAD) = "SELECT count(*) FROM (SELECT 1 FROM conversations WHERE (status = 'waiting' OR offered_to IS NOT NULL) "
-			     "AND status = 'waiting' AND offered_to IS NULL AND site_id = ?1 AND coalesce(department_id, 0) = ?2 "
+			     "AND status = 'waiting' AND offered_to IS NULL AND bot_state <> 'held' AND site_id = ?1 "
+			     "AND coalesce(department_id, 0) = ?2 "
 			     "AND (created_at < ?3 OR (created_at = ?3 AND id < ?4)) LIMIT 999)",
 		S(R_OFFER) = "UPDATE conversations SET offered_to = ?2, offered_at = ?3 WHERE id = ?1",
 		S(R_CLEAR_OFFER) = "UPDATE conversations SET offered_to = NULL, offered_at = NULL WHERE id = ?1",
@@ -46,7 +47,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				"ORDER BY id DESC LIMIT 1",
 		S(R_PENDING) = "SELECT id, site_id, visitor_id, coalesce(department_id, 0), coalesce(agent_id, 0), "
 			       "coalesce(offered_to, 0), coalesce(offered_at, 0), created_at, status FROM conversations "
-			       "WHERE status = 'waiting' OR offered_to IS NOT NULL ORDER BY created_at, id",
+			       "WHERE (status = 'waiting' OR offered_to IS NOT NULL) AND bot_state <> 'held' "
+			       "ORDER BY created_at, id",   /* a chat the bot is answering waits for the visitor's verdict */
 		S(R_WAITS) = "SELECT accepted_at - created_at FROM conversations WHERE site_id = ?1 AND accepted_at IS NOT NULL "
 			     "ORDER BY created_at DESC LIMIT 50",   /* walks (site_id, created_at) backwards, stops at 50 */
 		S(R_BACKDATE) = "UPDATE conversations SET created_at = ?2, updated_at = max(?2, coalesce(nullif(?5, 0), ?2)), "

@@ -10,6 +10,7 @@ import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fi
 import { FileBody, siteKey, upload } from './files.js';
 import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
 import { PageTrail } from './trail.js';
+import { FaqButton, FaqPop, FaqSuggest } from './kb.js';
 
 const html = htm.bind(h);
 
@@ -263,6 +264,7 @@ function Reply({ id, c, up }) {
 	// Canned responses: "/" at the start of the box lists the shortcuts that match what follows.
 	const slash = useSignal(null); // the text after "/" while the box holds only "/word", else null
 	const pick = useSignal(0);
+	const faq = useSignal(false); // the FAQ search popover is open
 	useEffect(() => {
 		loadCanned();
 	}, []);
@@ -337,6 +339,8 @@ function Reply({ id, c, up }) {
 					<code>/${it.shortcut}</code><span class="canned-text">${it.text}</span></button></li>`)}
 		</ul>`}
 		${slash.value != null && canned.value && !items.length && html`<p class="muted small-text canned-none">${t('canned.noMatch')}</p>`}
+		<${FaqPop} open=${faq} c=${c} inputRef=${ref} />
+		<${FaqSuggest} id=${id} c=${c} inputRef=${ref} />
 		${up.progress.value != null && html`<progress id="reply-progress" max="100" value=${Math.round(up.progress.value * 100)}
 			aria-label=${t('chat.uploading')}></progress>`}
 		${up.error.value && html`<p id="reply-file-error" class="error small-text" role="alert">${fileErrText(up.error.value)}</p>`}
@@ -347,6 +351,7 @@ function Reply({ id, c, up }) {
 				up.add([...e.currentTarget.files]);
 				e.currentTarget.value = '';
 			}} />
+			<${FaqButton} open=${faq} c=${c} />
 			<label class="note-toggle"><input type="checkbox" id="reply-note" checked=${note.value}
 				onChange=${(e) => (note.value = e.currentTarget.checked)} /> ${t('chat.noteToggle')}</label>
 			<span class="spacer"></span>

@@ -15,9 +15,11 @@ import { ts } from './settings-i18n.js';
 import { VisitorsPanel } from './visitors.js';
 import { ReportsPanel } from './reports.js';
 import { DepartmentsPanel } from './routing.js';
+import { BotPanel } from './bot.js';
 import { tr } from './routing-i18n.js';
 import { InvitePanel } from './invites.js';
 import { ti } from './invite-i18n.js';
+import { KbPanel } from './kb.js';
 
 const html = htm.bind(h);
 
@@ -180,9 +182,11 @@ function Panel({ id, role }) {
 	else if (id === 'history') body = html`<${HistoryPanel} />`;
 	else if (id === 'visitors') body = html`<${VisitorsPanel} />`;
 	else if (id === 'reports') body = html`<${ReportsPanel} />`;
+	else if (id === 'kb') body = html`<${KbPanel} />`;
 	else if (id === 'settings')
 		body = html`${role === 'admin' && html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="dept-title">${tr('dept.title')}</h3><${DepartmentsPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="bot-title">${tr('bot.title')}</h3><${BotPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
 			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />
 			<h3 class="sub settings-sub" id="invites-title">${ti('title')}</h3><${InvitePanel} />`;

@@ -4,6 +4,7 @@ import { lang } from './i18n.js';
 
 const strings = {
 	'zh-CN': {
+		'bot.title': '智能助手',
 		'dept.title': '部门与分配',
 		'dept.help': '访客可在咨询前表单中选择部门；对话按部门的规则自动分配给在线且未满额的客服。',
 		'dept.site': '网站',
@@ -29,6 +30,7 @@ const strings = {
 		'route.offeredTo': '已分配给 {name}',
 		'route.queue': '排队第 {n} 位',
 		'route.dept': '部门',
+		'route.bot': '智能助手接待中',
 		'transfer.button': '转接',
 		'transfer.title': '转接对话',
 		'transfer.to': '转接给',
@@ -48,6 +50,7 @@ const strings = {
 		'status.offline': '离线',
 	},
 	'zh-TW': {
+		'bot.title': '智慧助理',
 		'dept.title': '部門與分配',
 		'dept.help': '訪客可在諮詢前表單中選擇部門；對話依部門的規則自動分配給在線且未滿額的客服。',
 		'dept.site': '網站',
@@ -73,6 +76,7 @@ const strings = {
 		'route.offeredTo': '已分配給 {name}',
 		'route.queue': '排隊第 {n} 位',
 		'route.dept': '部門',
+		'route.bot': '智慧助理接待中',
 		'transfer.button': '轉接',
 		'transfer.title': '轉接對話',
 		'transfer.to': '轉接給',
@@ -92,6 +96,7 @@ const strings = {
 		'status.offline': '離線',
 	},
 	en: {
+		'bot.title': 'FAQ bot',
 		'dept.title': 'Departments and routing',
 		'dept.help': 'Visitors may pick a department in the pre-chat form; chats go by the department\'s rule to online agents with room.',
 		'dept.site': 'Site',
@@ -117,6 +122,7 @@ const strings = {
 		'route.offeredTo': 'Offered to {name}',
 		'route.queue': '#{n} in queue',
 		'route.dept': 'Department',
+		'route.bot': 'Bot answering',
 		'transfer.button': 'Transfer',
 		'transfer.title': 'Transfer the chat',
 		'transfer.to': 'Transfer to',

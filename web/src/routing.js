@@ -13,9 +13,9 @@ const html = htm.bind(h);
 
 /* Position of a waiting, unoffered chat among those of its site and department (1-based). */
 export function queuePosition(c, all) {
-	if (c.status !== 'waiting' || c.offered_to) return 0;
+	if (c.status !== 'waiting' || c.offered_to || c.bot === 'held') return 0;
 	const dept = (x) => (x.department ? x.department.id : 0);
-	const q = all.filter((x) => x.status === 'waiting' && !x.offered_to && x.site_id === c.site_id && dept(x) === dept(c));
+	const q = all.filter((x) => x.status === 'waiting' && !x.offered_to && x.bot !== 'held' && x.site_id === c.site_id && dept(x) === dept(c));
 	q.sort((a, b) => a.created_at - b.created_at || a.id - b.id);
 	return q.findIndex((x) => x.id === c.id) + 1;
 }
@@ -28,6 +28,7 @@ export function RouteBadges({ c }) {
 		${c.department && html`<span class="pill dept" title=${tr('route.dept')}>${c.department.name}</span>`}
 		${c.offered_to && html`<span class=${'pill offered' + (me && c.offered_to.id === me.id ? ' to-me' : '')}>${tr('route.offeredTo', { name: c.offered_to.name })}</span>`}
 		${pos > 0 && html`<span class="pill queued" data-queue=${pos}>${tr('route.queue', { n: pos })}</span>`}
+		${c.bot === 'held' && html`<span class="pill bot-held">${tr('route.bot')}</span>`}
 	</span>`;
 }
 

@@ -9,6 +9,7 @@
 
 import { startTracking } from './track.js';
 import { inviteSetup, inviteFrame } from './invite.js';
+import { suggestSetup } from './suggest.js';
 
 (function () {
 	var CSS = __KEFU_CSS__;
@@ -42,6 +43,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: '感谢您的评价！', attach: '发送文件', uploading: '正在上传…',
 			file_too_large: '文件太大，无法发送', upload_too_large: '文件太大，无法发送',
 			file_type_not_allowed: '不支持发送此类型的文件', upErr: '文件上传失败，请重试',
+			botTag: '自动回复', botYes: '解决了', botNo: '转人工', botMore: '查看全文', botThanks: '很高兴帮到您！', botHand: '正在为您转接人工客服…',
 			dept: '咨询部门', anyDept: '不限', queue: '正在为您排队：第 {n} 位，预计等待约 {m} 分钟',
 			pcTitle: '开始对话前，请留下您的联系方式', start: '开始对话', name: '您的称呼', email: '电子邮箱',
 			phone: '电话', question: '您的问题', message: '留言内容', opt: '（选填）', eReq: '请填写此项',
@@ -61,6 +63,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: '感謝您的評價！', attach: '傳送檔案', uploading: '正在上傳…',
 			file_too_large: '檔案太大，無法傳送', upload_too_large: '檔案太大，無法傳送',
 			file_type_not_allowed: '不支援傳送此類型的檔案', upErr: '檔案上傳失敗，請重試',
+			botTag: '自動回覆', botYes: '解決了', botNo: '轉人工', botMore: '查看全文', botThanks: '很高興幫到您！', botHand: '正在為您轉接人工客服…',
 			dept: '諮詢部門', anyDept: '不限', queue: '正在為您排隊：第 {n} 位，預計等待約 {m} 分鐘',
 			pcTitle: '開始對話前，請留下您的聯絡方式', start: '開始對話', name: '您的稱呼', email: '電子郵件',
 			phone: '電話', question: '您的問題', message: '留言內容', opt: '（選填）', eReq: '請填寫此欄位',
@@ -80,6 +83,7 @@ import { inviteSetup, inviteFrame } from './invite.js';
 			thanks: 'Thank you for your feedback!', attach: 'Send a file', uploading: 'Uploading…',
 			file_too_large: 'This file is too large to send', upload_too_large: 'This file is too large to send',
 			file_type_not_allowed: 'This type of file cannot be sent here', upErr: 'The file could not be uploaded; please try again',
+			botTag: 'Automatic answer', botYes: 'That helped', botNo: 'Talk to a person', botMore: 'Read the article', botThanks: 'Glad it helped!', botHand: 'Connecting you to a person…',
 			dept: 'Department', anyDept: 'Any', queue: 'You are number {n} in the queue; about {m} min to wait',
 			pcTitle: 'Before we start, how can we reach you?', start: 'Start chat', name: 'Your name', email: 'E-mail',
 			phone: 'Phone', question: 'Your question', message: 'Your message', opt: ' (optional)', eReq: 'Please fill this in',
@@ -218,6 +222,8 @@ import { inviteSetup, inviteFrame } from './invite.js';
 	]);
 	root.appendChild(panel);
 	root.appendChild(launcher);
+	// FAQ suggestions while the visitor types, until a conversation exists (suggest.js).
+	suggestSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, input: input, foot: foot, panel: panel, started: function () { return !!convId; } });
 
 	function icon(d) {
 		var ns = 'http://www.w3.org/2000/svg';
@@ -376,6 +382,30 @@ import { inviteSetup, inviteFrame } from './invite.js';
 		try { f.focus({ preventScroll: true }); } catch (e) { /* old browsers */ }
 	}
 
+	/* The FAQ bot's answer (a system message already shown): mark it automatic, link the
+	 * article, and ask whether it helped; "no" hands the chat to a person. */
+	function botAnswer(f) {
+		var node = list.querySelector('.kefu-msg[data-seq="' + (+f.seq) + '"][data-cid="' + (+f.conversation_id) + '"]');
+		if (!node) return;
+		node.className = 'kefu-msg kefu-them kefu-bot';
+		node.insertBefore(el('div', { cls: 'kefu-bot-tag', text: S.botTag }), node.firstChild);
+		var row = el('div', { cls: 'kefu-bot-ask' });
+		if (f.url && /^\/help\//.test(f.url)) row.appendChild(el('a', { href: ORIGIN + f.url, target: '_blank', rel: 'noopener', text: S.botMore }));
+		var yes = el('button', { type: 'button', id: 'kefu-bot-yes', text: S.botYes });
+		var no = el('button', { type: 'button', id: 'kefu-bot-no', text: S.botNo });
+		function answer(helpful) {
+			if (!send({ type: 'bot_feedback', helpful: helpful })) return;
+			row.removeChild(yes);
+			row.removeChild(no);
+			row.appendChild(el('span', { cls: 'kefu-bot-done', text: helpful ? S.botThanks : S.botHand }));
+		}
+		yes.addEventListener('click', function () { answer(true); });
+		no.addEventListener('click', function () { answer(false); });
+		row.appendChild(yes);
+		row.appendChild(no);
+		node.appendChild(row);
+		scrollDown();
+	}
 	/* The visitor's place in the queue while every agent is busy (0: not queued). */
 	function showQueue(pos, wait) {
 		if (!pos) { queueEl.setAttribute('hidden', ''); return; }
@@ -798,6 +828,9 @@ import { inviteSetup, inviteFrame } from './invite.js';
 				break;
 			case 'queue':
 				showQueue(f.position, f.estimated_wait);
+				break;
+			case 'bot_answer':
+				botAnswer(f);
 				break;
 			case 'contact':
 				contactOut = null;
