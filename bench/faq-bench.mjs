@@ -107,10 +107,17 @@ async function latencyAt(n) {
 }
 
 // ---- 2. the help centre's article page against nginx ----
+// Asynchronous: kefu's log goes into a pipe this process must keep draining, or kefu stalls.
 function wrk(url) {
-	const r = spawnSync('wrk', ['-t2', '-c32', `-d${WRK_SECONDS}s`, url], { encoding: 'utf8' });
-	const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout || '');
-	return m ? Number(m[1]) : null;
+	return new Promise((resolve) => {
+		const p = spawn('wrk', ['-t2', '-c32', `-d${WRK_SECONDS}s`, url]);
+		let out = '';
+		p.stdout.on('data', (d) => { out += d; });
+		p.on('close', () => {
+			const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+			resolve(m ? Number(m[1]) : null);
+		});
+	});
 }
 
 async function helpBench(srv, site) {
@@ -126,8 +133,8 @@ events { worker_connections 1024; }
 http { access_log off; server { listen 127.0.0.1:${port}; root ${root}/html; location / { default_type text/html; } } }\n`);
 	const ng = spawn(process.env.NGINX_BIN || '/usr/sbin/nginx', ['-c', join(root, 'nginx.conf'), '-p', root], { stdio: 'ignore' });
 	await new Promise((res) => setTimeout(res, 500));
-	const kefu = wrk(srv.base + path);
-	const nginx = wrk(`http://127.0.0.1:${port}/page.html`);
+	const kefu = await wrk(srv.base + path);
+	const nginx = await wrk(`http://127.0.0.1:${port}/page.html`);
 	ng.kill('SIGTERM');
 	await new Promise((res) => ng.on('exit', res));
 	await rm(root, { recursive: true, force: true });

@@ -6,7 +6,11 @@
 #include "core/kf.h"
 #include "core/util.h"
 #include "store/store.h"
+#include "core/buf.h"
+#include "kb/kb.h"
+#include "store/store_bot.h"
 #include "store/store_invite.h"
+#include "store/store_kb.h"
 #include "store/store_route.h"
 #include "store/store_track.h"
 #include <stdio.h>
@@ -210,6 +214,101 @@ static int chat(struct seed *sd, int64_t vid, int64_t start_s, int missed)
 				    missed ? 0 : (start_s + reply_s) * 1000, start_s + (missed ? 600 : length_s));
 }
 
+/* ---- the FAQ: categories, articles (public, members-only, internal), translations ---- */
+static const struct { const char *slug, *name; int parent; } faq_cats[] = {
+	{ "after-sales", "售后服务", -1 }, { "returns", "退换货", 0 }, { "orders", "订单与物流", -1 },
+	{ "payment", "支付与发票", -1 }, { "members", "会员中心", -1 },
+};
+static const struct {
+	const char *slug, *lang, *question, *alt, *answer, *tags, *visibility;
+	int cat;           /* index into faq_cats, -1: none */
+	int tr;            /* index of the article it translates, -1: none */
+} faq[] = {
+	{ "return-policy", "zh-CN", "退货政策是什么？", "怎么退货\n可以退货吗\n七天无理由退货",
+	  "收到商品 **7 天内**、商品完好不影响二次销售的，可以无理由退货。\n\n1. 在「我的订单」点击 **申请退货**\n"
+	  "2. 按提示寄回商品（运费险订单免运费）\n3. 仓库签收后 1–3 个工作日原路退款", "退货 售后", "public", 1, -1 },
+	{ "exchange", "zh-CN", "如何换货？", "换货流程\n换尺码\n换颜色",
+	  "商品有质量问题或尺码不合适，可在签收后 15 天内申请换货：在「我的订单」选择 **申请换货**，寄回后我们会发出新商品。",
+	  "换货 售后", "public", 1, -1 },
+	{ "warranty", "zh-CN", "耳机保修多久？", "保修期\n耳机坏了怎么办\n维修",
+	  "蓝牙耳机享受 **一年保修**。非人为损坏可免费维修或更换，请联系客服并提供订单号。", "保修 维修 售后", "public", 0, -1 },
+	{ "shipping-time", "zh-CN", "下单后多久发货？", "什么时候发货\n几天能到\n发货时间",
+	  "工作日 16:00 前付款的订单**当天发货**，其余次日发出；江浙沪一般 1–2 天送达，其他地区 2–4 天。", "发货 物流", "public", 2, -1 },
+	{ "track-order", "zh-CN", "怎么查询物流？", "查快递\n物流信息\n快递单号",
+	  "在「我的订单」里点击订单，即可看到快递公司和单号，并可实时查看物流轨迹。", "物流 快递 订单", "public", 2, -1 },
+	{ "invoice", "zh-CN", "怎么开发票？", "开发票\n电子发票\n增值税专用发票",
+	  "下单时在结算页填写**发票抬头**和税号即可；电子发票在发货后 24 小时内发送到您的邮箱。", "发票", "public", 3, -1 },
+	{ "payment-methods", "zh-CN", "支持哪些支付方式？", "可以用支付宝吗\n微信支付\n信用卡",
+	  "支持支付宝、微信支付、银联和主流信用卡；也支持花呗分期。", "支付", "public", 3, -1 },
+	{ "member-levels", "zh-CN", "会员等级有哪些权益？", "会员权益\n金卡会员",
+	  "银卡：生日礼券；金卡：全场 95 折 + 免运费；钻石卡：专属客服 + 新品优先购。", "会员", "members", 4, -1 },
+	{ "member-coupon", "zh-CN", "会员专属优惠券怎么领？", "会员优惠券\n领券",
+	  "登录后在「会员中心 → 我的权益」领取，每月 1 日更新。", "会员 优惠券", "members", 4, -1 },
+	{ "refund-approval", "zh-CN", "退款审批流程（内部）", "退款审批",
+	  "超过 500 元的退款需主管在后台审批；质量问题优先处理，当天回复。", "退款 内部", "internal", 1, -1 },
+	{ "return-policy", "zh-TW", "退貨政策是什麼？", "怎麼退貨\n可以退貨嗎",
+	  "收到商品 **7 天內**、商品完好的，可以無理由退貨：在「我的訂單」點擊 **申請退貨**。", "退貨 售後", "public", -1, 0 },
+	{ "return-policy", "en", "What is your return policy?", "How do I return an item?\nCan I get a refund?",
+	  "You can return any item within **7 days** of delivery: open *My orders* and choose **Return**.",
+	  "returns refund", "public", -1, 0 },
+	{ "invoice", "en", "How do I get an invoice?", "invoice\nVAT receipt",
+	  "Enter the invoice title and tax number at checkout; the e-invoice is e-mailed within 24 hours of shipping.",
+	  "invoice", "public", -1, 5 },
+};
+
+static int faq_seed(struct seed *sd, int64_t user)
+{
+	int64_t cat_ids[KF_ARRAY_LEN(faq_cats)], art_ids[KF_ARRAY_LEN(faq)];
+	int64_t today = time_now_s() / 86400;
+	for (size_t i = 0; i < KF_ARRAY_LEN(faq_cats); i++) {
+		struct store_kb_category c;
+		memset(&c, 0, sizeof(c));
+		c.site_id = sd->site.id;
+		c.parent_id = faq_cats[i].parent >= 0 ? cat_ids[faq_cats[i].parent] : 0;
+		snprintf(c.lang, sizeof(c.lang), "zh-CN");
+		snprintf(c.name, sizeof(c.name), "%s", faq_cats[i].name);
+		snprintf(c.slug, sizeof(c.slug), "%s", faq_cats[i].slug);
+		c.position = (int)i;
+		if (store_kb_category_create(sd->st, &c) != 0)
+			return KF_EIO;
+		cat_ids[i] = c.id;
+	}
+	for (size_t i = 0; i < KF_ARRAY_LEN(faq); i++) {
+		struct store_kb_article a;
+		struct buf html;
+		memset(&a, 0, sizeof(a));
+		buf_init(&html, 0);
+		a.site_id = sd->site.id;
+		a.category_id = faq[i].cat >= 0 ? cat_ids[faq[i].cat] : 0;
+		a.translation_of = faq[i].tr >= 0 ? art_ids[faq[i].tr] : 0;
+		snprintf(a.lang, sizeof(a.lang), "%s", faq[i].lang);
+		snprintf(a.slug, sizeof(a.slug), "%s", faq[i].slug);
+		snprintf(a.question, sizeof(a.question), "%s", faq[i].question);
+		snprintf(a.tags, sizeof(a.tags), "%s", faq[i].tags);
+		snprintf(a.visibility, sizeof(a.visibility), "%s", faq[i].visibility);
+		snprintf(a.status, sizeof(a.status), "published");
+		a.position = (int)i;
+		a.alt_questions = (char *)faq[i].alt;
+		a.answer_md = (char *)faq[i].answer;
+		kb_render_markdown(faq[i].answer, &html);
+		a.answer_html = html.ptr ? html.ptr : (char *)"";
+		int rc = store_kb_article_create(sd->st, &a, user);
+		buf_release(&html);
+		if (rc != 0)
+			return KF_EIO;
+		art_ids[i] = a.id;
+		/* a month of readers, so the help centre's hot questions mean something */
+		for (int64_t d = today - 20; d <= today; d++)
+			for (unsigned v = roll(6 + (unsigned)(KF_ARRAY_LEN(faq) - i)); v > 0; v--)
+				store_kb_count_view(sd->st, a.id, d);
+	}
+	/* the bot answers first; people take over on "no" (Settings → FAQ bot) */
+	struct store_bot_settings b = { .threshold = 0.5 };
+	snprintf(b.mode, sizeof(b.mode), "always");
+	snprintf(b.name, sizeof(b.name), "智能助手 Bot");
+	return store_bot_settings_set(sd->st, sd->site.id, &b);
+}
+
 /* A month of visitors (some coming back), their page views and their chats. */
 static int history(struct seed *sd)
 {
@@ -261,9 +360,10 @@ int demo_seed(struct store *st)
 		printf("%s already has the demo's data\n", sd.site.name);
 	if (rc)
 		return rc;
-	if (invite_rule(&sd) != 0 || history(&sd) != 0)
+	if (invite_rule(&sd) != 0 || history(&sd) != 0 || faq_seed(&sd, sd.nagents ? sd.agents[0] : 0) != 0)
 		return KF_EIO;
-	printf("seeded %s: departments 售前咨询 and 售后服务, an invitation rule, %d days of traffic and chats\n",
-	       sd.site.name, DAYS);
+	printf("seeded %s: departments 售前咨询 and 售后服务, an invitation rule, %d days of traffic and chats,\n"
+	       "a help centre of %zu articles (/help/%s) and the FAQ bot\n", sd.site.name, DAYS, KF_ARRAY_LEN(faq),
+	       sd.site.key);
 	return 0;
 }

@@ -100,6 +100,35 @@ static void post_answer(struct app *a, const struct store_conv *c, const struct 
 	buf_release(&body);
 }
 
+/* The knowledge base's language for a visitor's browser language ("" when none fits). */
+static const char *kb_lang(const char *tag)
+{
+	if (strncmp(tag, "zh", 2) == 0)
+		return strstr(tag, "TW") || strstr(tag, "HK") || strstr(tag, "MO") || strstr(tag, "Hant") ? "zh-TW" : "zh-CN";
+	return strncmp(tag, "en", 2) == 0 ? "en" : "";
+}
+
+/* The site's best matches in any language (simplified and traditional match each other); of
+ * those about as good as the best, the one in the visitor's language goes first. */
+static int bot_search(struct app *a, const struct store_conv *c, const char *text, struct kb_hit *hits, size_t max,
+		      size_t *n)
+{
+	struct store_visitor v;
+	const char *lang = store_visitor_get(a->st, c->visitor_id, &v) == 0 ? kb_lang(v.lang) : "";
+	int rc = kb_search(a, c->site_id, "", text, KB_PUBLIC, "bot", hits, max, n);
+	for (size_t i = 1; rc == 0 && *lang && i < *n; i++) {
+		if (strcmp(hits[0].lang, lang) == 0 || hits[i].confidence < hits[0].confidence - 0.05)
+			break;
+		if (strcmp(hits[i].lang, lang) == 0) {
+			struct kb_hit t = hits[0];
+			hits[0] = hits[i];
+			hits[i] = t;
+			break;
+		}
+	}
+	return rc;
+}
+
 int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *text)
 {
 	struct store_bot_settings b;
@@ -112,7 +141,7 @@ int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *
 	if (strcmp(c.bot_state, "handover") == 0)
 		return 0;   /* people have it now */
 	int64_t now = time_now_s();
-	if (kb_search(a, c.site_id, "", text, KB_PUBLIC, "bot", hits, KF_ARRAY_LEN(hits), &n) != 0 || n == 0 ||
+	if (bot_search(a, &c, text, hits, KF_ARRAY_LEN(hits), &n) != 0 || n == 0 ||
 	    hits[0].confidence < b.threshold) {
 		store_bot_event(a->st, c.site_id, c.id, n ? hits[0].article_id : 0, n ? hits[0].confidence : 0,
 				"unanswered", text, now);
