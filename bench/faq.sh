@@ -47,12 +47,12 @@ for (const x of r.latency)
 out.push('', '## Help centre article page against nginx', '');
 const h = r.latency.find((x) => x.help)?.help;
 if (h && h.status === 200) {
-	out.push('`GET /help/<site>/a/<slug>?lang=zh-CN` (rendered by kefu from the database on every request) against nginx (one worker) ' +
+	out.push('`GET /help/<site>/a/<slug>?lang=zh-CN` against nginx (one worker) ' +
 		'serving the same bytes saved to a file; wrk, 2 threads, 32 connections, keep-alive.', '');
 	out.push('| server | requests/s | page |', '|---|---:|---:|');
 	out.push(`| kefu | ${f(h.kefu_rps, 0)} | ${h.bytes} B |`, `| nginx, static file | ${f(h.nginx_rps, 0)} | ${h.bytes} B |`);
-	out.push('', `kefu reaches ${f((100 * h.kefu_rps) / h.nginx_rps, 0)} % of nginx's rate while rendering each page (Markdown cached as HTML, ` +
-		'category and related lookups per request); the page carries `Cache-Control: public, max-age=60`, so a CDN or proxy in front takes most of it.');
+	out.push('', `kefu reaches ${f((100 * h.kefu_rps) / h.nginx_rps, 0)} % of nginx's rate, building the page from the database on each request; ` +
+		'the page carries `Cache-Control: public, max-age=60`, so a CDN or proxy in front can take most of the load.');
 } else {
 	out.push(`Not measured: ${h ? h.note : 'no help page was measured'}.`);
 }

@@ -13,6 +13,7 @@
 #include "core/ratelimit.h"
 #include "core/util.h"
 #include "http/http.h"
+#include "store/store_kb_search.h"
 #include "store/store.h"
 #include <errno.h>
 #include <signal.h>
@@ -179,6 +180,7 @@ static void on_stopped(struct http_server *s)
 	log_info("all connections closed");
 	chat_shutdown();
 	track_shutdown();
+	kb_search_shutdown();
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&maint_timer, NULL);
@@ -201,6 +203,8 @@ static void on_maintain(uv_timer_t *t)
 	if (store_chat_prune(app.st, time_now_s(), &pruned) == 0 && pruned)
 		log_info("retention: deleted %lld closed conversations", (long long)pruned);
 	track_maintain(&app);
+	/* the search log feeds the editor's report of the last weeks; a year is plenty */
+	store_kb_search_prune(app.st, time_now_s() - 365 * 86400);
 	store_maintain(app.st, time_now_s());
 }
 
