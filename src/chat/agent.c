@@ -3,6 +3,7 @@
  * checks that the agent covers its site. */
 #include "chat/chat_int.h"
 #include "chat/route.h"
+#include "kb/kb.h"
 #include "store/store_route.h"
 #include "app/app.h"
 #include "auth/auth.h"
@@ -140,6 +141,7 @@ static int take(struct aconn *a, struct store_conv *c)
 		return KF_EIO;
 	int was_mine = c->agent_id == a->user_id;
 	route_forget(c->id);
+	kb_bot_release(a->app, c->id);   /* an agent took it: the bot lets go */
 	snprintf(c->status, sizeof(c->status), "active");
 	c->agent_id = a->user_id;
 	hub_watch(a, c->id);

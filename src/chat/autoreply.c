@@ -5,6 +5,7 @@
 #include "chat/chat_int.h"
 #include "chat/route.h"
 #include "chat/invite.h"
+#include "kb/kb.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/kf.h"
@@ -71,6 +72,7 @@ void chat_shutdown(void)
 	chat_index_shutdown();
 	route_shutdown();
 	chat_invite_shutdown();
+	kb_bot_shutdown();
 	while (pending) {
 		struct pending *p = pending;
 		unlink_p(p);

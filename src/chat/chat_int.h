@@ -24,6 +24,10 @@ int chat_deliver(struct app *a, const struct store_conv *c, struct store_msg *m,
 void chat_system_message(struct app *a, const struct store_conv *c, const char *kind, const char *text);
 
 void chat_visitor_shutdown(void);
+/* A chat's first question goes to people: offered by the routing rules (and the "we'll be
+ * with you" timer armed), or, with nobody online, the offline message and e-mail. text: the
+ * question, for that e-mail (NULL: none). */
+void chat_to_people(struct app *a, const struct store_conv *c, const char *text);
 
 /* invite.c: the site's enabled invitation rules as the widget needs them (welcome frame) */
 json_t *chat_invite_rules_public(struct app *a, int64_t site_id);

@@ -188,15 +188,13 @@ void chat_visitor_shutdown(void)
 }
 
 /* A new conversation left while nobody is online gets the site's offline message. */
-static void offline_reply(struct vconn *v, const struct store_conv *c)
+static void offline_reply(struct app *a, const struct store_conv *c)
 {
 	struct store_site site;
-	if (strcmp(c->status, "offline") != 0 || store_site_get(v->app->st, v->site_id, &site) || !site.offline_message[0])
+	if (strcmp(c->status, "offline") != 0 || store_site_get(a->st, c->site_id, &site) || !site.offline_message[0])
 		return;
-	chat_system_message(v->app, c, "text", site.offline_message);
+	chat_system_message(a, c, "text", site.offline_message);
 }
-
-static void to_people(struct vconn *v, const struct store_conv *conv, const char *text);
 
 static void v_msg(struct vconn *v, json_t *msg)
 {
@@ -245,27 +243,25 @@ static void v_msg(struct vconn *v, json_t *msg)
 	/* The FAQ bot may answer first (kb/bot.c): while it waits for the visitor's verdict, people
 	 * wait too. A follow-up it cannot answer goes to people. */
 	int first = created || c.last_seq == 0;
-	if (text && kb_bot_on_message(v->app, &c, text))
+	if (text && kb_bot_on_message(v->app, &c, text, first))
 		return;
 	if (!first && kb_bot_give_up(v->app, &c))
 		first = 1;
 	if (first)
-		to_people(v, &c, text);
+		chat_to_people(v->app, &c, text);
 }
 
-/* The chat's first question goes to people: offered by the routing rules (and the "we'll be
- * with you" timer armed), or, with nobody online, the offline message and e-mail. */
-static void to_people(struct vconn *v, const struct store_conv *conv, const char *text)
+void chat_to_people(struct app *a, const struct store_conv *conv, const char *text)
 {
 	struct store_conv c;
-	if (store_conv_get(v->app->st, conv->id, &c) != 0)
+	if (store_conv_get(a->st, conv->id, &c) != 0)
 		return;
 	if (strcmp(c.status, "waiting") == 0) {
-		route_conversation(v->app, c.id);   /* after the message is stored: the agent offered it sees it */
-		chat_autoreply_arm(v->app, &c);
+		route_conversation(a, c.id);   /* after the message is stored: the agent offered it sees it */
+		chat_autoreply_arm(a, &c);
 	} else if (strcmp(c.status, "offline") == 0) {
-		offline_reply(v, &c);
-		chat_notify_offline(v->app, &c, text ? text : "");
+		offline_reply(a, &c);
+		chat_notify_offline(a, &c, text ? text : "");
 	}
 }
 
@@ -284,7 +280,7 @@ static void v_bot_feedback(struct vconn *v, json_t *msg)
 		return;
 	}
 	if (!json_is_true(h))
-		to_people(v, &c, NULL);
+		chat_to_people(v->app, &c, NULL);
 }
 
 static void v_typing(struct vconn *v, json_t *msg)

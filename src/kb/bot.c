@@ -17,10 +17,57 @@
 #include "store/store_bot.h"
 #include "store/store_kb.h"
 #include <stdio.h>
+#include <uv.h>
 #include <string.h>
 
 #define BOT_ANSWER_MAX 800        /* bytes of the answer quoted in the chat; the link has the rest */
 #define BOT_MAX_ANSWERS 3         /* then people take over whatever happens */
+#define BOT_HOLD_MS (3 * 60 * 1000)   /* a visitor who says nothing this long goes to people */
+#define BOT_MAX_HELD 1024
+
+/* The chats the bot holds now: when it started and how often it answered. In memory; after a
+ * restart every held chat goes to people (kb_bot_register). */
+static struct held { int64_t conv_id, since; int answers; } held[BOT_MAX_HELD];
+static size_t nheld;
+static uv_timer_t hold_timer;
+static int hold_timer_on;
+static struct app *hold_app;
+
+static struct held *held_of(int64_t conv_id)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (held[i].conv_id == conv_id)
+			return &held[i];
+	return NULL;
+}
+
+static void held_drop(int64_t conv_id)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (held[i].conv_id == conv_id) {
+			held[i] = held[--nheld];
+			return;
+		}
+}
+
+static void hold_expire(uv_timer_t *t);
+
+static struct held *held_add(struct app *a, int64_t conv_id)
+{
+	struct held *h = held_of(conv_id);
+	if (h)
+		return h;
+	if (nheld == BOT_MAX_HELD)   /* full: the oldest goes to people at its deadline anyway */
+		memmove(held, held + 1, (--nheld) * sizeof(held[0]));
+	if (!hold_timer_on) {
+		hold_app = a;
+		uv_timer_init(a->loop, &hold_timer);
+		uv_timer_start(&hold_timer, hold_expire, 15000, 15000);
+		hold_timer_on = 1;
+	}
+	held[nheld] = (struct held){ conv_id, time_now_ms(), 0 };
+	return &held[nheld++];
+}
 
 /* The answer's text without Markdown's marks, cut at a character boundary: the chat shows text. */
 static void plain_text(const char *md, struct buf *out)
@@ -58,11 +105,15 @@ static void plain_text(const char *md, struct buf *out)
 	}
 }
 
-/* Whether the bot speaks in this chat now, by the site's mode. */
-static int bot_on(const struct store_bot_settings *b, const struct store_conv *c)
+/* Whether the bot speaks in this chat now: by the site's mode, and only before people have it
+ * (the first question, or while it holds the chat; never once offered or taken). */
+static int bot_on(const struct store_bot_settings *b, const struct store_conv *c, int first)
 {
+	if (c->agent_id || c->offered_to || (!first && strcmp(c->bot_state, "held") != 0) ||
+	    (c->bot_state[0] && strcmp(c->bot_state, "held") != 0))
+		return 0;
 	if (strcmp(b->mode, "always") == 0)
-		return !c->agent_id && (strcmp(c->status, "waiting") == 0 || strcmp(c->status, "offline") == 0);
+		return strcmp(c->status, "waiting") == 0 || strcmp(c->status, "offline") == 0;
 	if (strcmp(b->mode, "offline") == 0)
 		return strcmp(c->status, "offline") == 0;
 	return 0;
@@ -129,17 +180,18 @@ static int bot_search(struct app *a, const struct store_conv *c, const char *tex
 	return rc;
 }
 
-int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *text)
+int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *text, int first)
 {
 	struct store_bot_settings b;
 	struct store_conv c;
 	struct kb_hit hits[3];
 	size_t n = 0;
 	if (!text || !*text || store_bot_settings_get(a->st, conv->site_id, &b) != 0 ||
-	    store_conv_get(a->st, conv->id, &c) != 0 || !bot_on(&b, &c))
+	    store_conv_get(a->st, conv->id, &c) != 0 || !bot_on(&b, &c, first))
 		return 0;
-	if (strcmp(c.bot_state, "handover") == 0)
-		return 0;   /* people have it now */
+	struct held *h = held_of(c.id);
+	if (h && h->answers >= BOT_MAX_ANSWERS)
+		return 0;   /* enough automatic answers: people take the next question */
 	int64_t now = time_now_s();
 	if (bot_search(a, &c, text, hits, KF_ARRAY_LEN(hits), &n) != 0 || n == 0 ||
 	    hits[0].confidence < b.threshold) {
@@ -154,15 +206,20 @@ int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *
 	store_kb_article_free(&art);
 	store_bot_event(a->st, c.site_id, c.id, hits[0].article_id, hits[0].confidence, "answered", text, now);
 	store_bot_state_set(a->st, c.id, "held");
+	h = held_add(a, c.id);
+	h->answers++;
+	h->since = time_now_ms();   /* the visitor's time to read it starts again */
 	hub_conversation_changed(a, c.id, 0);
 	return 1;
 }
 
 int kb_bot_feedback(struct app *a, const struct store_conv *c, int helpful)
 {
-	char state[12] = "";
-	if (store_bot_state_get(a->st, c->id, state) != 0 || strcmp(state, "held") != 0)
-		return KF_EINVAL;   /* nothing asked, or already answered */
+	struct store_conv now;
+	if (store_conv_get(a->st, c->id, &now) != 0 || strcmp(now.bot_state, "held") != 0 || now.agent_id ||
+	    (strcmp(now.status, "waiting") != 0 && strcmp(now.status, "offline") != 0))
+		return KF_EINVAL;   /* nothing asked, already answered, or people have it */
+	held_drop(c->id);
 	store_bot_event(a->st, c->site_id, c->id, 0, 0, helpful ? "resolved" : "handover", "", time_now_s());
 	store_bot_state_set(a->st, c->id, helpful ? "resolved" : "handover");
 	chat_system_message(a, c, "event", helpful ? "已解决 · 访客表示自动回复有帮助 / the automatic answer helped"
@@ -179,10 +236,48 @@ int kb_bot_give_up(struct app *a, const struct store_conv *c)
 	char state[12] = "";
 	if (store_bot_state_get(a->st, c->id, state) != 0 || strcmp(state, "held") != 0)
 		return 0;
+	held_drop(c->id);
 	store_bot_event(a->st, c->site_id, c->id, 0, 0, "handover", "", time_now_s());
 	store_bot_state_set(a->st, c->id, "handover");
 	chat_system_message(a, c, "event", "转人工 · 自动回复无法回答 / handed over to an agent");
 	return 1;
+}
+
+void kb_bot_release(struct app *a, int64_t conv_id)
+{
+	char state[12] = "";
+	held_drop(conv_id);
+	if (store_bot_state_get(a->st, conv_id, state) == 0 && strcmp(state, "held") == 0)
+		store_bot_state_set(a->st, conv_id, "handover");
+}
+
+/* Held chats whose visitor said nothing for BOT_HOLD_MS go to people (and, offline, to the
+ * shop's inbox by e-mail): a visitor who leaves must not strand the chat. */
+static void hold_expire(uv_timer_t *t)
+{
+	int64_t now = time_now_ms();
+	KF_UNUSED(t);
+	for (size_t i = 0; i < nheld;) {
+		struct store_conv c;
+		if (now - held[i].since < BOT_HOLD_MS) {
+			i++;
+			continue;
+		}
+		int64_t id = held[i].conv_id;
+		held[i] = held[--nheld];
+		if (store_conv_get(hold_app->st, id, &c) == 0 && kb_bot_give_up(hold_app, &c))
+			chat_to_people(hold_app, &c, NULL);
+	}
+}
+
+void kb_bot_shutdown(void)
+{
+	if (hold_timer_on) {
+		uv_timer_stop(&hold_timer);
+		uv_close((uv_handle_t *)&hold_timer, NULL);
+		hold_timer_on = 0;
+	}
+	nheld = 0;
 }
 
 /* ---- settings and figures over HTTP ---- */
@@ -221,8 +316,12 @@ static void h_put(struct http_req *r)
 {
 	int64_t site_id;
 	struct store_bot_settings b;
-	if (site_param(r, &site_id) || store_bot_settings_get(app_of(r)->st, site_id, &b) != 0)
+	if (site_param(r, &site_id))
 		return;
+	if (store_bot_settings_get(app_of(r)->st, site_id, &b) != 0) {
+		http_reply_error(r, 500, "internal", "could not read the bot settings");
+		return;
+	}
 	json_t *mode = json_object_get(r->json, "mode"), *th = json_object_get(r->json, "threshold");
 	json_t *name = json_object_get(r->json, "name");
 	const char *m = json_string_value(mode);
@@ -277,5 +376,7 @@ static const struct route routes[] = {
 
 void kb_bot_register(struct http_server *s)
 {
+	/* The hold deadlines lived in memory: chats held when the server stopped go to people now. */
+	store_bot_release_all(((struct app *)http_server_userdata(s))->st);
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
 }

@@ -57,13 +57,16 @@ void kb_search_shutdown(void);
 
 /* ---- the bot (kb/bot.c) ---- */
 struct store_conv;
-/* A visitor's message in c: when the site's bot speaks now and finds an answer it is sure
+/* A visitor's message in c (first: the chat's first question): when the site's bot speaks now and finds an answer it is sure
  * enough of, it answers and holds the chat (routing waits): 1. Otherwise 0 (people take it). */
-int kb_bot_on_message(struct app *a, const struct store_conv *c, const char *text);
+int kb_bot_on_message(struct app *a, const struct store_conv *c, const char *text, int first);
 /* The visitor's verdict on the bot's answer: 0, or KF_EINVAL when nothing was asked. */
 int kb_bot_feedback(struct app *a, const struct store_conv *c, int helpful);
 /* The bot held c and could not answer the next question: hand it over (1), else 0. */
 int kb_bot_give_up(struct app *a, const struct store_conv *c);
+/* People took c (an agent accepted it): the bot lets go without a word. */
+void kb_bot_release(struct app *a, int64_t conv_id);
 void kb_bot_register(struct http_server *s);
+void kb_bot_shutdown(void);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 enum {
-	B_SETTINGS_GET = STORE_SLOT_BOT, B_SETTINGS_SET, B_STATE_GET, B_STATE_SET, B_EVENT, B_STATS, B_DEFLECTED,
+	B_SETTINGS_GET = STORE_SLOT_BOT, B_SETTINGS_SET, B_STATE_GET, B_STATE_SET, B_RELEASE_ALL, B_EVENT, B_STATS,
+	B_DEFLECTED,
 	B_END
 };
 _Static_assert(B_END <= STORE_SLOTS, "too many statements for the slot table");
@@ -19,6 +20,7 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(B_SETTINGS_SET) = "UPDATE sites SET bot_mode = ?2, bot_threshold = ?3, bot_name = ?4 WHERE id = ?1",
 		S(B_STATE_GET) = "SELECT bot_state FROM conversations WHERE id = ?1",
 		S(B_STATE_SET) = "UPDATE conversations SET bot_state = ?2 WHERE id = ?1",
+		S(B_RELEASE_ALL) = "UPDATE conversations SET bot_state = 'handover' WHERE bot_state = 'held'",
 		S(B_EVENT) = "INSERT INTO bot_events (site_id, conversation_id, article_id, confidence, outcome, question, at) "
 			     "VALUES (?1, nullif(?2, 0), nullif(?3, 0), ?4, ?5, substr(?6, 1, 500), ?7)",
 		S(B_STATS) = "SELECT coalesce(sum(outcome = 'answered'), 0), coalesce(sum(outcome = 'unanswered'), 0), "
@@ -84,6 +86,12 @@ int store_bot_state_set(struct store *st, int64_t conv_id, const char *state)
 	sqlite3_bind_int64(s, 1, conv_id);
 	store__bind_text(s, 2, state);
 	return store__run(st, s);
+}
+
+int store_bot_release_all(struct store *st)
+{
+	sqlite3_stmt *s = q(st, B_RELEASE_ALL);
+	return s ? store__run(st, s) : KF_EIO;
 }
 
 int store_bot_event(struct store *st, int64_t site_id, int64_t conv_id, int64_t article_id, double confidence,

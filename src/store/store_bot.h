@@ -18,6 +18,9 @@ int store_bot_settings_set(struct store *st, int64_t site_id, const struct store
 int store_bot_state_get(struct store *st, int64_t conv_id, char out[12]);
 int store_bot_state_set(struct store *st, int64_t conv_id, const char *state);
 
+/* Every held chat becomes handed over (start-up: the hold deadlines were in memory). */
+int store_bot_release_all(struct store *st);
+
 int store_bot_event(struct store *st, int64_t site_id, int64_t conv_id, int64_t article_id, double confidence,
 		    const char *outcome, const char *question, int64_t at);
 

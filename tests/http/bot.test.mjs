@@ -118,3 +118,28 @@ test('only while nobody is online: the bot answers offline chats; "no" leads to 
 	assert.equal(v2.queue.find((f) => f.type === 'bot_answer'), undefined);
 	await setBot({ mode: 'off' });
 });
+
+test('once people have the chat the bot stays quiet, and an agent who takes a held chat keeps it', async () => {
+	await setBot({ mode: 'always', threshold: 0.3 });
+	const agent = await connectAgent(srv, env.a1, { status: 'online' });
+	// the first question has no answer: offered to the agent; a later FAQ question gets no bot
+	const v = await connectVisitor(srv, site.key, {});
+	const ack = await sendMsg(v, { text: '你们卖拖拉机吗' });
+	await offerFor(agent, ack.conversation_id);
+	await sendMsg(v, { text: '怎么开发票？' });
+	await sleep(500);
+	assert.equal(v.queue.find((f) => f.type === 'bot_answer'), undefined, 'the bot does not cut in once offered');
+
+	// a held chat taken by an agent: the visitor's later "that helped" does not close the agent's chat
+	const w = await connectVisitor(srv, site.key, {});
+	const ack2 = await sendMsg(w, { text: '怎么退货' });
+	await w.next('bot_answer', 4000);
+	agent.send({ type: 'accept', conversation_id: ack2.conversation_id });
+	await w.next('conversation', 4000, (f) => f.conversation.status === 'active');
+	w.send({ type: 'bot_feedback', helpful: true });
+	await expectError(w, 'not_found', 'a verdict after an agent took it');
+	const c = (await getConversation(srv, env.admin, ack2.conversation_id)).conversation;
+	assert.equal(c.status, 'active');
+	assert.equal(c.bot, 'handover');
+	await setBot({ mode: 'off' });
+});
