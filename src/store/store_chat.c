@@ -260,12 +260,7 @@ int store_site_members(struct store *st, int64_t site_id, int64_t *ids, size_t m
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, site_id);
-	int rc;
-	*n = 0;
-	while ((rc = store__step(st, s)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(st, "members");
+	return store__ids(st, s, ids, max, n);
 }
 
 static int tx(struct store *st, int slot)

@@ -75,16 +75,6 @@ static void dept_row(sqlite3_stmt *s, struct store_dept *d)
 	d->created_at = sqlite3_column_int64(s, 6);
 }
 
-/* Steps a one-row integer query; KF_ENOTFOUND when no row. */
-static int one_int(struct store *st, sqlite3_stmt *s, int64_t *out)
-{
-	int rc = store__step(st, s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, "routing query");
-}
-
 static void bind_dept(sqlite3_stmt *s, const struct store_dept *d)
 {
 	store__bind_text(s, 2, d->name);
@@ -168,13 +158,7 @@ int store_dept_members(struct store *st, int64_t dept_id, int64_t *ids, size_t m
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, dept_id);
-	*n = 0;
-	int rc;
-	while ((rc = store__step(st, s)) == SQLITE_ROW)
-		if (*n < max)
-			ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store__err(st, "department members");
+	return store__ids(st, s, ids, max, n);
 }
 
 int store_dept_set_members(struct store *st, int64_t dept_id, const int64_t *ids, size_t n)
@@ -207,7 +191,7 @@ int store_dept_is_member(struct store *st, int64_t dept_id, int64_t user_id)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, dept_id);
 	sqlite3_bind_int64(s, 2, user_id);
-	return one_int(st, s, &one);
+	return store__one_int(st, s, &one);
 }
 
 int store_route_load(struct store *st, int64_t user_id, int64_t *n)
@@ -216,7 +200,7 @@ int store_route_load(struct store *st, int64_t user_id, int64_t *n)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, user_id);
-	return one_int(st, s, n);
+	return store__one_int(st, s, n);
 }
 
 int store_route_offer(struct store *st, int64_t conv_id, int64_t user_id, int64_t at_ms)
@@ -263,7 +247,7 @@ int store_route_previous_agent(struct store *st, int64_t visitor_id, int64_t exc
 	sqlite3_bind_int64(s, 1, visitor_id);
 	sqlite3_bind_int64(s, 2, exclude_conv);
 	*agent_id = 0;
-	int rc = one_int(st, s, agent_id);
+	int rc = store__one_int(st, s, agent_id);
 	return rc == KF_ENOTFOUND ? 0 : rc;
 }
 
@@ -302,7 +286,7 @@ int store_route_queue_ahead(struct store *st, int64_t site_id, int64_t dept_id, 
 	sqlite3_bind_int64(s, 2, dept_id);
 	sqlite3_bind_int64(s, 3, created_at);
 	sqlite3_bind_int64(s, 4, id);
-	return one_int(st, s, n);
+	return store__one_int(st, s, n);
 }
 
 int store_route_backdate(struct store *st, int64_t conv_id, int64_t created_s, int64_t accepted_s,

@@ -605,3 +605,23 @@ int store_audit(struct store *st, int64_t user_id, const char *ip, const char *a
 	bind_text(s, 5, detail);
 	return run(st, s);
 }
+
+int store__one_int(struct store *st, sqlite3_stmt *s, int64_t *out)
+{
+	int rc = store__step(st, s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, sqlite3_sql(s));
+}
+
+int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, size_t max, size_t *n)
+{
+	int rc;
+	*n = 0;
+	while ((rc = store__step(st, s)) == SQLITE_ROW)
+		if (*n < max)
+			ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store__err(st, sqlite3_sql(s));
+}
