@@ -181,6 +181,7 @@ static void on_stopped(struct http_server *s)
 	chat_shutdown();
 	track_shutdown();
 	kb_search_shutdown();
+	kb_views_shutdown();   /* writes the views counted since the last flush */
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&maint_timer, NULL);

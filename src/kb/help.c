@@ -1049,6 +1049,17 @@ static void results_render(struct help *h, const char *q)
 static void h_search(struct http_req *r)
 {
 	struct help h;
+	unsigned wait;
+	/* each search is FTS queries and a log row: the same per-address limit as the widget's
+	 * /api/v1/kb/search, shared, so one address cannot double its share by using both */
+	const char *q0 = http_query(r, "q");
+	if (q0 && *q0 && !kb_search_allowed(r->client_ip, &wait)) {
+		char sec[24];
+		snprintf(sec, sizeof(sec), "%u", wait);
+		http_add_header(r, "Retry-After", sec);
+		http_reply_error(r, 429, "rate_limited", "too many searches; try again shortly");
+		return;
+	}
 	if (help_begin(&h, r) != 0)
 		return;
 	const char *q = http_query(r, "q");
@@ -1124,9 +1135,42 @@ static void sitemap_url(struct help *h, struct buf *path, int64_t updated)
 	buf_reset(path);
 }
 
+/* Categories worth listing: those holding a public published article, and their parents
+ * (a top category's page lists its sub-categories). A search engine sent to an empty page
+ * learns nothing, and the category's name alone may be more than the shop meant to show. */
+struct sm {
+	struct help *h;
+	json_t *full;   /* category id (as text) -> true */
+};
+
+static int sm_mark(void *ud, const struct store_kb_article *x)
+{
+	char k[24];
+	if (!x->category_id || strcmp(x->visibility, "public") != 0 || strcmp(x->status, "published") != 0)
+		return 0;
+	snprintf(k, sizeof(k), "%lld", (long long)x->category_id);
+	json_object_set_new(ud, k, json_true());
+	return 0;
+}
+
+static int sm_parent(void *ud, const struct store_kb_category *c)
+{
+	char k[24], pk[24];
+	snprintf(k, sizeof(k), "%lld", (long long)c->id);
+	snprintf(pk, sizeof(pk), "%lld", (long long)c->parent_id);
+	if (c->parent_id && json_object_get(ud, k))
+		json_object_set_new(ud, pk, json_true());
+	return 0;
+}
+
 static int sm_cat(void *ud, const struct store_kb_category *c)
 {
-	struct help *h = ud;
+	struct sm *m = ud;
+	struct help *h = m->h;
+	char k[24];
+	snprintf(k, sizeof(k), "%lld", (long long)c->id);
+	if (!json_object_get(m->full, k))
+		return 0;
 	struct buf p = BUF_INIT;
 	url_cat(h, &p, c);
 	sitemap_url(h, &p, 0);
@@ -1159,9 +1203,13 @@ static void h_sitemap(struct http_req *r)
 		sitemap_url(&h, &p, 0);
 		buf_release(&p);
 	}
-	store_kb_category_each(h.a->st, h.site.id, "", sm_cat, &h);
 	struct store_kb_filter f = { .site_id = h.site.id, .lang = "", .status = "published",
 				     .visibility_max = "public", .limit = 50000 };
+	struct sm m = { &h, json_object() };
+	store_kb_article_each(h.a->st, &f, sm_mark, m.full);
+	store_kb_category_each(h.a->st, h.site.id, "", sm_parent, m.full);
+	store_kb_category_each(h.a->st, h.site.id, "", sm_cat, &m);
+	json_decref(m.full);
 	store_kb_article_each(h.a->st, &f, sm_article, &h);
 	buf_adds(&h.b, "</urlset>\n");
 	if (h.b.err) {
@@ -1203,6 +1251,7 @@ static void h_public_article(struct http_req *r)
 		http_reply_error(r, 404, "not_found", "no such article");
 		return;
 	}
+	kb_count_view(h.a, x.id);   /* the widget shows the answer: a read like the help page's */
 	base_url(&h);
 	struct buf url = BUF_INIT;
 	buf_adds(&url, h.base);

@@ -24,8 +24,13 @@ int kb_render_markdown(const char *md, struct buf *html);
 int kb_identity_valid(struct app *a, int64_t site_id, const char *customer_id, const char *sig);
 
 /* ---- counters (kb/routes.c): one view of an article today (UTC day), by whoever shows it to a
- * reader (the help centre's article page, the widget); 0 or an error. */
+ * reader (the help centre's article page, the widget); 0 or an error. Views are gathered in
+ * memory and written in one transaction every 2 s (a uv timer) or when 1024 are pending;
+ * kb_views_flush writes them now, kb_views_shutdown writes them and closes the timer (call it
+ * at shutdown, before the loop's last run, while the store is still open). */
 int kb_count_view(struct app *a, int64_t article_id);
+void kb_views_flush(struct app *a);
+void kb_views_shutdown(void);
 
 /* ---- search (kb/search.c) ---- */
 enum kb_audience { KB_PUBLIC = 0, KB_MEMBERS = 1, KB_INTERNAL = 2 };   /* what may be shown: up to */
@@ -53,6 +58,9 @@ int kb_reindex_all(struct app *a);
  * (agents), /api/v1/sites/:id/kb/report (supervisors); builds the index at start when it is
  * empty. kb_search_shutdown frees the public search's rate limiter. */
 void kb_search_register(struct http_server *s);
+/* The public searches' per-address limit (the widget's, the help centre's search page): 1 and
+ * counts one when ip may search now; 0 with *retry_s (seconds to wait) when it may not. */
+int kb_search_allowed(const char *ip, unsigned *retry_s);
 void kb_search_shutdown(void);
 
 /* ---- the bot (kb/bot.c) ---- */

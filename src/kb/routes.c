@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "store/store_kb.h"
 #include <sodium.h>
+#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,10 @@
 #define KB_DESC_BYTES 1000
 #define KB_POSITION_MAX 1000000
 #define KB_LIST_MAX 1000
-#define KB_IMPORT_ROWS 5000
+/* An import runs on the event loop: 1000 rows (each a render, a write and an index update)
+ * keep one request to a fraction of a second; bigger files go in several requests. */
+#define KB_IMPORT_ROWS 1000
+#define KB_IMPORT_CATS 1000
 #define KB_VOTES_PER_MIN 20
 
 /* ---- who may do what ---- */
@@ -388,6 +392,18 @@ static int points_here(void *ud, const struct store_kb_article *o)
 	return o->translation_of == *(int64_t *)ud;
 }
 
+/* A group holds one article per language: does a member other than self speak lang? */
+struct lang_clash {
+	const char *lang;
+	int64_t self;
+};
+
+static int lang_taken(void *ud, const struct store_kb_article *o)
+{
+	const struct lang_clash *k = ud;
+	return o->id != k->self && strcmp(o->lang, k->lang) == 0;
+}
+
 static const char *article_refs(struct app *a, struct art_in *in)
 {
 	struct store_kb_article *x = &in->art;
@@ -408,6 +424,9 @@ static const char *article_refs(struct app *a, struct art_in *in)
 		if (same)
 			return "translation_of: an article of this site in another language";
 		x->translation_of = root == x->id ? 0 : root;
+		struct lang_clash k = { x->lang, x->id };
+		if (x->translation_of && store_kb_translations(a->st, root, lang_taken, &k) == 1)
+			return "translation_of: the group already has an article in this language";
 		/* the group is one lookup (everyone points at its first article), so no chains */
 		if (x->translation_of && x->id && store_kb_translations(a->st, x->id, points_here, &x->id) == 1)
 			return "translation_of: other translations point at this article; link them instead";
@@ -961,9 +980,64 @@ static void h_hot(struct http_req *r)
 	http_reply_json(r, 200, json_pack("{s:o}", "articles", arr));
 }
 
+/* Views are counted in memory and written every KB_VIEWS_FLUSH_MS in one transaction:
+ * a help page read is then no database write on the event loop, only a table update here.
+ * What a crash loses is at most those seconds of views. */
+#define KB_VIEWS_MAX 1024
+#define KB_VIEWS_FLUSH_MS 2000
+
+static struct store_kb_views views[KB_VIEWS_MAX];
+static size_t nviews;
+static struct app *views_app;
+static uv_timer_t views_timer;
+static int views_timer_ready;
+
+void kb_views_flush(struct app *a)
+{
+	if (!nviews || !a)
+		return;
+	if (store_kb_count_views(a->st, views, nviews) != 0)
+		log_warn("kb: %zu article views not counted", nviews);
+	nviews = 0;
+}
+
+static void views_tick(uv_timer_t *t)
+{
+	KF_UNUSED(t);
+	kb_views_flush(views_app);
+}
+
 int kb_count_view(struct app *a, int64_t article_id)
 {
-	return store_kb_count_view(a->st, article_id, time_now_s() / 86400);
+	int64_t day = time_now_s() / 86400;
+	size_t i;
+	views_app = a;
+	for (i = 0; i < nviews; i++)
+		if (views[i].article_id == article_id && views[i].day == day)
+			break;
+	if (i == nviews) {
+		if (nviews == KB_VIEWS_MAX)
+			kb_views_flush(a);
+		i = nviews++;
+		views[i] = (struct store_kb_views){ article_id, day, 0 };
+	}
+	views[i].views++;
+	if (!views_timer_ready) {
+		uv_timer_init(a->loop, &views_timer);
+		views_timer_ready = 1;
+	}
+	if (!uv_is_active((uv_handle_t *)&views_timer))
+		uv_timer_start(&views_timer, views_tick, KB_VIEWS_FLUSH_MS, 0);
+	return 0;
+}
+
+void kb_views_shutdown(void)
+{
+	kb_views_flush(views_app);
+	if (views_timer_ready) {
+		uv_close((uv_handle_t *)&views_timer, NULL);
+		views_timer_ready = 0;
+	}
 }
 
 static struct ratelimit *vote_rl;   /* per client address, sliding 60 s window; lives until exit */
@@ -995,7 +1069,14 @@ static void h_vote(struct http_req *r)
 		http_reply_error(r, 404, "not_found", "no such article");
 		return;
 	}
-	int open = strcmp(x.status, "published") == 0 && strcmp(x.visibility, "internal") != 0;
+	/* members-only articles take votes from the visitors who may read them: the shop's signed
+	 * customer (cid + sig in the body, as the public search takes them); anyone else is told
+	 * what a missing article tells, so votes do not reveal which ids exist */
+	const char *cid = json_get_str(r->json, "cid"), *sig = json_get_str(r->json, "sig");
+	int open = strcmp(x.status, "published") == 0 &&
+		   (strcmp(x.visibility, "public") == 0 ||
+		    (strcmp(x.visibility, "members") == 0 && cid && sig && *cid && strlen(cid) <= 128 &&
+		     kb_identity_valid(a, x.site_id, cid, sig) == 1));
 	store_kb_article_free(&x);
 	if (!open) {
 		http_reply_error(r, 404, "not_found", "no such article");
@@ -1264,7 +1345,7 @@ static json_t *csv_parse(const char *s, size_t n, const char **why)
 			buf_addc(&cell, c);
 		}
 		if (cell.err || json_array_size(row) > 64 || json_array_size(rows) > KB_IMPORT_ROWS + 1) {
-			*why = "a cell over 100 KB, or more than 64 columns or 5000 rows";
+			*why = "a cell over 100 KB, or more than 64 columns or 1000 rows (split the file)";
 			goto fail;
 		}
 	}
@@ -1282,6 +1363,7 @@ struct importer {
 	struct app *a;
 	int64_t site_id, user;
 	json_t *errors, *pending;
+	json_t *cat_ids;   /* "lang/slug" -> id: article rows name categories without a scan each */
 	int created, updated, unchanged, cats_created, cats_updated;
 };
 
@@ -1350,12 +1432,28 @@ static void import_category(struct importer *im, size_t row, json_t *o)
 		exists ? im->cats_updated++ : im->cats_created++;
 }
 
-/* The category named by slug in the article's language; made (top level) when missing. */
+static int cat_id_item(void *ud, const struct store_kb_category *c)
+{
+	char key[160];
+	snprintf(key, sizeof(key), "%s/%s", c->lang, c->slug);
+	json_object_set_new(ud, key, json_integer(c->id));
+	return 0;
+}
+
+/* The category named by slug in the article's language; made (top level) when missing. The
+ * site's categories are read once per import (after the category rows are in). */
 static const char *import_category_ref(struct importer *im, const char *lang, const char *slug, int64_t *id)
 {
 	struct store_kb_category c;
-	if (cat_by_slug(im->a, im->site_id, lang, slug, &c) == 0) {
-		*id = c.id;
+	char key[160];
+	if (!im->cat_ids) {
+		im->cat_ids = json_object();
+		store_kb_category_each(im->a->st, im->site_id, "", cat_id_item, im->cat_ids);
+	}
+	snprintf(key, sizeof(key), "%s/%s", lang, slug);
+	json_t *known = json_object_get(im->cat_ids, key);
+	if (known) {
+		*id = json_integer_value(known);
 		return NULL;
 	}
 	if (!ok_slug(slug))
@@ -1368,6 +1466,7 @@ static const char *import_category_ref(struct importer *im, const char *lang, co
 	if (store_kb_category_create(im->a->st, &c) != 0)
 		return "category: could not create it";
 	im->cats_created++;
+	json_object_set_new(im->cat_ids, key, json_integer(c.id));
 	*id = c.id;
 	return NULL;
 }
@@ -1447,10 +1546,16 @@ static void import_later(struct importer *im, size_t row, int64_t id, json_t *o)
 	json_array_append_new(im->pending, p);
 }
 
-/* Loads the existing article of (lang, slug) into in, or fills in defaults; 1 when it exists. */
-static int import_target(struct importer *im, const char *lang, const char *slug, struct art_in *in)
+/* Loads the existing article the row names into in, or fills in defaults; 1 when it exists.
+ * A row with a slug names (lang, slug). A row without one names the article of that language
+ * with the very same question: a slug made up from the question would merge two questions
+ * that slugify alike, and a Chinese question (no ASCII, so no slug) would match nothing and
+ * be copied again on every import. */
+static int import_target(struct importer *im, const char *lang, const char *slug, const char *question,
+			 struct art_in *in)
 {
-	if (*slug && store_kb_article_by_slug(im->a->st, im->site_id, lang, slug, &in->art) == 0)
+	if (slug && *slug ? store_kb_article_by_slug(im->a->st, im->site_id, lang, slug, &in->art) == 0
+			  : store_kb_article_by_question(im->a->st, im->site_id, lang, question, &in->art) == 0)
 		return 1;
 	article_defaults(&in->art, im->site_id);
 	return 0;
@@ -1461,18 +1566,15 @@ static void import_article(struct importer *im, size_t row, json_t *o)
 	struct art_in in = { 0 };
 	struct store_kb_article before = { 0 };
 	const char *lang = json_get_str(o, "lang"), *slug = json_get_str(o, "slug"), *bad = NULL;
-	char auto_slug[128] = "";
 	json_t *j = json_deep_copy(o);
+	int auto_slug = !slug || !*slug;
 	if (!ok_lang(lang) || !json_is_string(json_object_get(o, "question")))
 		bad = "lang and question are required";
-	if (!bad && (!slug || !*slug)) {
-		slugify(json_get_str(o, "question"), auto_slug, sizeof(auto_slug));
-		json_object_set_new(j, "slug", json_string(auto_slug));
-		slug = auto_slug;
-	}
+	if (auto_slug)   /* an existing article keeps its slug; a new one gets one below */
+		json_object_del(j, "slug");
 	if (!bad)
 		bad = import_fields(im, o, lang, j);
-	int exists = !bad && import_target(im, lang, slug, &in);
+	int exists = !bad && import_target(im, lang, slug, json_get_str(o, "question"), &in);
 	if (exists) {   /* a copy to compare with, texts included (article_fields replaces them) */
 		before = in.art;
 		before.alt_questions = xstrdup(in.art.alt_questions);
@@ -1482,10 +1584,16 @@ static void import_article(struct importer *im, size_t row, json_t *o)
 	if (!bad && !(bad = article_fields(j, &in)))
 		bad = article_refs(im->a, &in);
 	json_decref(j);
+	if (!bad && !exists && auto_slug)
+		slugify(in.art.question, in.art.slug, sizeof(in.art.slug));
 	if (!bad && exists && same_article(&before, &in.art)) {
 		im->unchanged++;
 	} else if (!bad) {
 		int rc = article_save(im->a, &in, im->user);
+		if (rc == KF_EEXIST && !exists && auto_slug) {
+			in.art.slug[0] = '\0';   /* the made-up slug is taken: the store names it a-<id> */
+			rc = article_save(im->a, &in, im->user);
+		}
 		if (rc)
 			bad = rc == KF_EEXIST ? "slug: taken" : "could not save the article";
 		else
@@ -1606,7 +1714,7 @@ static void import_categories(struct importer *im, json_t *cats)
 
 static void h_import(struct http_req *r)
 {
-	struct importer im = { app_of(r), 0, kb_user(r), NULL, NULL, 0, 0, 0, 0, 0 };
+	struct importer im = { app_of(r), 0, kb_user(r), NULL, NULL, NULL, 0, 0, 0, 0, 0 };
 	json_t *cats = NULL, *arts = NULL, *o;
 	size_t first = 1, i;
 	const char *bad;
@@ -1616,10 +1724,11 @@ static void h_import(struct http_req *r)
 		http_reply_error(r, strstr(bad, "send ") == bad ? 415 : 422, "invalid_import", bad);
 		return;
 	}
-	if (json_array_size(arts) > KB_IMPORT_ROWS || json_array_size(cats) > 1000) {
+	if (json_array_size(arts) > KB_IMPORT_ROWS || json_array_size(cats) > KB_IMPORT_CATS) {
 		json_decref(cats);
 		json_decref(arts);
-		http_reply_error(r, 413, "too_many_rows", "at most 5000 articles and 1000 categories per import");
+		http_reply_error(r, 413, "too_many_rows",
+				 "at most 1000 articles and 1000 categories per import: split the file into several imports");
 		return;
 	}
 	im.errors = json_array();
@@ -1632,6 +1741,7 @@ static void h_import(struct http_req *r)
 	json_decref(cats);
 	json_decref(arts);
 	json_decref(im.pending);
+	json_decref(im.cat_ids);
 	store_audit(im.a->st, im.user, r->client_ip, "kb.imported", http_param(r, 0));
 	http_reply_json(r, 200, json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "created", im.created, "updated", im.updated,
 					  "unchanged", im.unchanged, "categories_created", im.cats_created,

@@ -300,12 +300,31 @@ static int dl_distance(const char *a, size_t n, const char *b, size_t m, int cap
 	return d[n][m];
 }
 
+#define SPELL_CANDS 8              /* nearest words kept per misspelt word, to check in order */
+
+/* The index's vocabulary (kb_vocab) spans every site and audience; a correction must not
+ * bring in a word only another site, or an article this reader may not see, holds (its
+ * results would show what that word found nowhere here, and probing would reveal it). So the
+ * nearest words are kept in order and the first that matches a published article of this
+ * site, language and audience wins. */
+struct spell_cand {
+	int d;
+	int64_t docs;
+	char t[32];
+};
+
 struct spell {
 	const char *w;
 	size_t n;
-	int cap, best_d;
-	int64_t best_docs;
+	int cap, ncand;
+	struct spell_cand cand[SPELL_CANDS];
 	char best[32];
+};
+
+struct spell_scope {
+	int64_t site_id;
+	const char *lang;
+	enum kb_audience aud;
 };
 
 static int any_term(void *ud, const char *term, int64_t docs)
@@ -323,16 +342,41 @@ static int near_term(void *ud, const char *term, int64_t docs)
 	if (m >= sizeof(s->best) || strspn(term, "abcdefghijklmnopqrstuvwxyz") != m)
 		return 0;
 	int d = dl_distance(s->w, s->n, term, m, s->cap);
-	if (d <= s->cap && (d < s->best_d || (d == s->best_d && docs > s->best_docs))) {
-		s->best_d = d;
-		s->best_docs = docs;
-		snprintf(s->best, sizeof(s->best), "%s", term);
+	if (d > s->cap)
+		return 0;
+	/* insertion into the short list, nearest first, the more common first on a tie */
+	int i = s->ncand < SPELL_CANDS ? s->ncand++ : SPELL_CANDS;
+	for (; i > 0 && (d < s->cand[i - 1].d || (d == s->cand[i - 1].d && docs > s->cand[i - 1].docs)); i--)
+		if (i < SPELL_CANDS)
+			s->cand[i] = s->cand[i - 1];
+	if (i < SPELL_CANDS) {
+		s->cand[i].d = d;
+		s->cand[i].docs = docs;
+		snprintf(s->cand[i].t, sizeof(s->cand[i].t), "%s", term);
 	}
 	return 0;
 }
 
+static int any_cand(void *ud, const struct store_kb_cand *c)
+{
+	(void)c;
+	*(int *)ud = 1;
+	return 1;
+}
+
+/* Does term (lowercase ASCII, so safe inside quotes) occur in an article this reader may see? */
+static int term_here(struct app *a, const struct spell_scope *sc, const char *term)
+{
+	char match[40];
+	int found = 0;
+	snprintf(match, sizeof(match), "\"%s\"", term);
+	struct store_kb_match m = { match, sc->site_id, sc->lang, (int)sc->aud, 1, W_Q, W_A, W_T, W_UNI };
+	store_kb_match(a->st, &m, any_cand, &found);
+	return found;
+}
+
 /* The index's word for w (folded), or NULL to keep w. */
-static const char *spell_word(struct app *a, const char *w, struct spell *s)
+static const char *spell_word(struct app *a, const struct spell_scope *sc, const char *w, struct spell *s)
 {
 	char lo[40], hi[40];
 	int found = 0;
@@ -343,16 +387,24 @@ static const char *spell_word(struct app *a, const char *w, struct spell *s)
 	snprintf(hi, sizeof(hi), "%s\x7f", w);
 	if (store_kb_terms(a->st, lo, hi, 1, any_term, &found) < 0 || found)
 		return NULL;
-	*s = (struct spell){ w, n, n >= 6 ? 2 : 1, 99, 0, "" };
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	s->n = n;
+	s->cap = n >= 6 ? 2 : 1;
 	snprintf(lo, sizeof(lo), "%c", w[0]);
 	snprintf(hi, sizeof(hi), "%c", w[0] + 1);
-	if (store_kb_terms(a->st, lo, hi, SPELL_SCAN, near_term, s) < 0 || !s->best[0])
+	if (store_kb_terms(a->st, lo, hi, SPELL_SCAN, near_term, s) < 0)
 		return NULL;
-	return s->best;
+	for (int i = 0; i < s->ncand; i++)
+		if (term_here(a, sc, s->cand[i].t)) {
+			snprintf(s->best, sizeof(s->best), "%s", s->cand[i].t);
+			return s->best;
+		}
+	return NULL;
 }
 
 /* The query with each misspelt English word replaced (see above). */
-static void spell_query(struct app *a, const char *q, struct buf *out)
+static void spell_query(struct app *a, const struct spell_scope *sc, const char *q, struct buf *out)
 {
 	const char *p = q;
 	while (*p) {
@@ -369,7 +421,7 @@ static void spell_query(struct app *a, const char *q, struct buf *out)
 		snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63), p);
 		buf_init(&f, 0);
 		search_terms_kb(word, &f);      /* folded and stemmed; "" for a stop word */
-		const char *fix = f.len && !strchr(f.ptr, ' ') ? spell_word(a, f.ptr, &s) : NULL;
+		const char *fix = f.len && !strchr(f.ptr, ' ') ? spell_word(a, sc, f.ptr, &s) : NULL;
 		if (fix)
 			buf_adds(out, fix);
 		else
@@ -564,7 +616,8 @@ int kb_search(struct app *a, int64_t site_id, const char *lang, const char *quer
 	clean_query(query ? query : "", q, sizeof(q));
 	struct buf sq;
 	buf_init(&sq, KB_QUERY_MAX * 2);
-	spell_query(a, q, &sq);
+	struct spell_scope sc = { site_id, lang ? lang : "", audience };
+	spell_query(a, &sc, q, &sq);
 	query_terms(sq.ptr, &t);
 	c->t = &t;
 	int rc = *q ? search_cands(a, site_id, lang ? lang : "", sq.ptr, audience, c) : 0;
@@ -680,20 +733,30 @@ static void do_search(struct http_req *r, const struct store_site *s, const stru
 	reply_hits(r, s->key, hits, n);
 }
 
-static int rate_ok(struct http_req *r)
+int kb_search_allowed(const char *ip, unsigned *retry_s)
 {
 	int64_t now = time_now_ms();
 	if (!search_rl)
 		search_rl = ratelimit_new_sliding(KB_SEARCHES_PER_MIN, 60000);
-	unsigned wait = ratelimit_check(search_rl, r->client_ip, now);
+	unsigned wait = ratelimit_check(search_rl, ip, now);
 	if (wait) {
+		*retry_s = (wait + 999) / 1000;
+		return 0;
+	}
+	ratelimit_hit(search_rl, ip, now);
+	return 1;
+}
+
+static int rate_ok(struct http_req *r)
+{
+	unsigned wait;
+	if (!kb_search_allowed(r->client_ip, &wait)) {
 		char sec[24];
-		snprintf(sec, sizeof(sec), "%u", (wait + 999) / 1000);
+		snprintf(sec, sizeof(sec), "%u", wait);
 		http_add_header(r, "Retry-After", sec);
 		http_reply_error(r, 429, "rate_limited", "too many searches; try again shortly");
 		return 0;
 	}
-	ratelimit_hit(search_rl, r->client_ip, now);
 	return 1;
 }
 

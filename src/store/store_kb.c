@@ -18,6 +18,7 @@ enum {
 	K_ART_TR, K_ART_POS, K_REV_INSERT, K_REV_EACH, K_REV_GET,
 	K_REL_DEL, K_REL_ADD, K_REL_GET,
 	K_VIEW, K_VIEW_DAY, K_VOTE, K_VOTE_DAY, K_HOT,
+	K_ART_BY_Q, K_TR_ROOT, K_TR_NEWROOT, K_TR_MOVE,
 	K_SECRET_GET, K_SECRET_INIT, K_SECRET_SET,
 	K_BEGIN, K_COMMIT, K_ROLLBACK,
 	K_END
@@ -80,9 +81,9 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(K_REL_DEL) = "DELETE FROM kb_related WHERE article_id = ?1",
 		S(K_REL_ADD) = "INSERT OR IGNORE INTO kb_related (article_id, related_id) VALUES (?1, ?2)",
 		S(K_REL_GET) = "SELECT related_id FROM kb_related WHERE article_id = ?1 ORDER BY related_id",
-		S(K_VIEW) = "UPDATE kb_articles SET views = views + 1 WHERE id = ?1",
-		S(K_VIEW_DAY) = "INSERT INTO kb_article_days (article_id, day, views) VALUES (?1, ?2, 1) "
-				"ON CONFLICT (article_id, day) DO UPDATE SET views = views + 1",
+		S(K_VIEW) = "UPDATE kb_articles SET views = views + ?2 WHERE id = ?1",
+		S(K_VIEW_DAY) = "INSERT INTO kb_article_days (article_id, day, views) VALUES (?1, ?2, ?3) "
+				"ON CONFLICT (article_id, day) DO UPDATE SET views = views + ?3",
 		S(K_VOTE) = "UPDATE kb_articles SET helpful = helpful + ?2, unhelpful = unhelpful + (1 - ?2) WHERE id = ?1",
 		S(K_VOTE_DAY) = "INSERT INTO kb_article_days (article_id, day, helpful, unhelpful) VALUES (?1, ?2, ?3, 1 - ?3) "
 				"ON CONFLICT (article_id, day) DO UPDATE SET helpful = helpful + ?3, "
@@ -92,6 +93,12 @@ static sqlite3_stmt *q(struct store *st, int slot)
 			   "JOIN kb_articles a ON a.id = h.article_id WHERE a.site_id = ?1 AND (?2 = '' OR a.lang = ?2) "
 			   "AND a.status = 'published' AND " VIS_LEVEL " <= ?3 AND h.score > 0 "
 			   "ORDER BY h.score DESC, a.id LIMIT ?6",
+		S(K_ART_BY_Q) = "SELECT " ART_COLS " FROM kb_articles a WHERE a.site_id = ?1 AND a.lang = ?2 "
+				"AND a.question = ?3 ORDER BY a.id LIMIT 1",
+		/* the root of a group whose root is ?1: its oldest member (translation_of = ?1) */
+		S(K_TR_ROOT) = "SELECT min(id) FROM kb_articles WHERE translation_of = ?1",
+		S(K_TR_NEWROOT) = "UPDATE kb_articles SET translation_of = NULL WHERE id = ?1",
+		S(K_TR_MOVE) = "UPDATE kb_articles SET translation_of = ?2 WHERE translation_of = ?1 AND id <> ?2",
 		S(K_SECRET_GET) = "SELECT identity_secret FROM sites WHERE id = ?1",
 		S(K_SECRET_INIT) = "UPDATE sites SET identity_secret = ?2 WHERE id = ?1 AND identity_secret = ''",
 		S(K_SECRET_SET) = "UPDATE sites SET identity_secret = ?2 WHERE id = ?1",
@@ -383,9 +390,44 @@ int store_kb_article_update(struct store *st, struct store_kb_article *a, int64_
 	return rc;
 }
 
+/* The schema's ON DELETE SET NULL would leave the other members of a group whose root is
+ * deleted each on its own; so the oldest remaining member becomes the root and the others
+ * point at it, in the same transaction as the delete. */
+static int tr_reroot(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = q(st, K_TR_ROOT);
+	int64_t root = 0;
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = store__step(st, s);
+	if (rc == SQLITE_ROW)
+		root = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store__err(st, "kb translation group");
+	if (!root)
+		return 0;
+	rc = run_id(st, K_TR_NEWROOT, root);
+	if (rc == 0 && !(s = q(st, K_TR_MOVE)))
+		rc = KF_EIO;
+	if (rc == 0) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, root);
+		rc = store__run(st, s);
+	}
+	return rc;
+}
+
 int store_kb_article_delete(struct store *st, int64_t id)
 {
-	return changed(st, run_id(st, K_ART_DELETE, id));
+	int rc = begin(st);
+	if (rc)
+		return rc;
+	rc = tr_reroot(st, id);
+	if (rc == 0)
+		rc = changed(st, run_id(st, K_ART_DELETE, id));
+	return end(st, rc);
 }
 
 static int art_one(struct store *st, sqlite3_stmt *s, struct store_kb_article *out)
@@ -403,6 +445,18 @@ int store_kb_article_get(struct store *st, int64_t id, struct store_kb_article *
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
+	return art_one(st, s, out);
+}
+
+int store_kb_article_by_question(struct store *st, int64_t site_id, const char *lang, const char *question,
+				 struct store_kb_article *out)
+{
+	sqlite3_stmt *s = q(st, K_ART_BY_Q);
+	if (!s)
+		return KF_EIO;
+	sqlite3_bind_int64(s, 1, site_id);
+	store__bind_text(s, 2, lang);
+	store__bind_text(s, 3, question);
 	return art_one(st, s, out);
 }
 
@@ -589,16 +643,14 @@ static int count(struct store *st, int total_slot, int day_slot, int64_t article
 	if (!s)
 		return end(st, KF_EIO);
 	sqlite3_bind_int64(s, 1, article_id);
-	if (total_slot == K_VOTE)
-		sqlite3_bind_int(s, 2, helpful);
+	sqlite3_bind_int(s, 2, total_slot == K_VOTE ? helpful : 1);
 	rc = changed(st, store__run(st, s));
 	if (rc == 0 && !(s = q(st, day_slot)))
 		rc = KF_EIO;
 	if (rc == 0) {
 		sqlite3_bind_int64(s, 1, article_id);
 		sqlite3_bind_int64(s, 2, day);
-		if (day_slot == K_VOTE_DAY)
-			sqlite3_bind_int(s, 3, helpful);
+		sqlite3_bind_int(s, 3, day_slot == K_VOTE_DAY ? helpful : 1);
 		rc = store__run(st, s);
 	}
 	return end(st, rc);
@@ -607,6 +659,37 @@ static int count(struct store *st, int total_slot, int day_slot, int64_t article
 int store_kb_count_view(struct store *st, int64_t article_id, int64_t day)
 {
 	return count(st, K_VIEW, K_VIEW_DAY, article_id, day, 0);
+}
+
+/* Several articles' views at once (the help centre batches them): one transaction, so a
+ * flush costs one commit however many pages were read. An article deleted meanwhile is
+ * skipped, not an error. */
+int store_kb_count_views(struct store *st, const struct store_kb_views *v, size_t n)
+{
+	int rc = begin(st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		sqlite3_stmt *s = q(st, K_VIEW);
+		if (!s) {
+			rc = KF_EIO;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, v[i].article_id);
+		sqlite3_bind_int64(s, 2, v[i].views);
+		rc = store__run(st, s);
+		if (rc || sqlite3_changes(st->db) == 0)
+			continue;
+		if (!(s = q(st, K_VIEW_DAY))) {
+			rc = KF_EIO;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, v[i].article_id);
+		sqlite3_bind_int64(s, 2, v[i].day);
+		sqlite3_bind_int64(s, 3, v[i].views);
+		rc = store__run(st, s);
+	}
+	return end(st, rc);
 }
 
 int store_kb_count_vote(struct store *st, int64_t article_id, int64_t day, int helpful)

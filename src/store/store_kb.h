@@ -44,8 +44,12 @@ void store_kb_article_free(struct store_kb_article *a);
  * user_id is who did it. Sets id, rev and times. KF_EEXIST when the slug is taken. */
 int store_kb_article_create(struct store *st, struct store_kb_article *a, int64_t user_id);
 int store_kb_article_update(struct store *st, struct store_kb_article *a, int64_t user_id);
+/* Deleting a translation group's first article makes its oldest remaining member the root. */
 int store_kb_article_delete(struct store *st, int64_t id);
 int store_kb_article_get(struct store *st, int64_t id, struct store_kb_article *out);
+/* The site's oldest article of lang whose question is exactly question (imports without a slug). */
+int store_kb_article_by_question(struct store *st, int64_t site_id, const char *lang, const char *question,
+				 struct store_kb_article *out);
 int store_kb_article_by_slug(struct store *st, int64_t site_id, const char *lang, const char *slug,
 			     struct store_kb_article *out);
 /* Listing (no answer texts are loaded unless with_text): the site's articles, filtered. Any of
@@ -81,6 +85,11 @@ void store_kb_revision_free(struct store_kb_revision *r);
 /* Counters: one view, or one vote (helpful 1 / 0), today; both the totals and the day row. */
 int store_kb_count_view(struct store *st, int64_t article_id, int64_t day);
 int store_kb_count_vote(struct store *st, int64_t article_id, int64_t day, int helpful);
+/* Views gathered in memory, written in one transaction (missing articles are skipped). */
+struct store_kb_views {
+	int64_t article_id, day, views;
+};
+int store_kb_count_views(struct store *st, const struct store_kb_views *v, size_t n);
 /* Hot questions: published articles of the site and lang visible at visibility_max, ranked
  * by views + 5 * helpful over days [from_day, to_day]; at most limit. */
 int store_kb_hot(struct store *st, int64_t site_id, const char *lang, const char *visibility_max, int64_t from_day,

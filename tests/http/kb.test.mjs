@@ -243,6 +243,22 @@ test('reorder sets positions in the order given; ids of another site are refused
 	must(await call(sup, 'POST', '/api/v1/kb/articles/reorder', { ids: [] }), 422, 'empty');
 });
 
+// Before the next test, which spends this address's votes.
+test('votes on members-only articles need the signed visitor; else 404 as for a missing article', async () => {
+	const sec = must(await call(admin, 'GET', `/api/v1/sites/${siteB.id}/identity`), 200, 'identity');
+	const secret = sec.secret ?? sec.identity?.secret;
+	const mem = await article(osup, siteB.id, { lang: 'en', question: 'Members only vote', status: 'published', visibility: 'members' });
+	const vote = (json) => request(srv.base, 'POST', `/api/v1/kb/articles/${mem.id}/vote`, { json });
+	const anon = await vote({ helpful: true });
+	const missing = await request(srv.base, 'POST', '/api/v1/kb/articles/987654/vote', { json: { helpful: true } });
+	must(anon, 404, 'anonymous');
+	assert.deepEqual(anon.json, missing.json, 'the same answer as a missing article');
+	must(await vote({ helpful: true, cid: 'u1', sig: '0'.repeat(64) }), 404, 'a wrong signature');
+	const sig = crypto.createHmac('sha256', secret).update('u1').digest('hex');
+	must(await vote({ helpful: true, cid: 'u1', sig }), 200, 'the signed visitor');
+	assert.equal(must(await call(osup, 'GET', `/api/v1/kb/articles/${mem.id}`), 200, 'get').article.helpful, 1);
+});
+
 test('votes are public, for published articles only, rate limited; hot questions rank them', async () => {
 	const pub = await article(sup, siteA.id, { lang: 'zh-TW', question: '熱門問題', status: 'published' });
 	const draft = await article(sup, siteA.id, { lang: 'zh-TW', question: '草稿問題' });
@@ -358,4 +374,56 @@ test('identity: admins read and rotate the secret; the example signature is HMAC
 	must(await call(sup, 'POST', `/api/v1/sites/${siteA.id}/identity/rotate`), 403, 'supervisors cannot rotate');
 	must(await call(null, 'GET', `/api/v1/sites/${siteA.id}/identity`), 401, 'no session');
 	must(await call(admin, 'GET', '/api/v1/sites/999999/identity'), 404, 'no such site');
+});
+
+test('import without slugs: matched by the exact question, never merged by a look-alike slug, never copied', async () => {
+	const dst = await site('KB import no slug', [sup.user.id]);
+	const body = { articles: [
+		{ lang: 'en', question: 'Refund?', answer_md: 'one' },
+		{ lang: 'en', question: 'Refund!', answer_md: 'two' },   // slugifies like the first
+		{ lang: 'zh-CN', question: '怎么退货？', answer_md: '三' },  // no ASCII: no slug of its own
+	] };
+	const r1 = must(await call(sup, 'POST', `/api/v1/sites/${dst.id}/kb/import`, body), 200, 'import');
+	assert.deepEqual([r1.created, r1.updated, r1.errors.length], [3, 0, 0], JSON.stringify(r1));
+	const r2 = must(await call(sup, 'POST', `/api/v1/sites/${dst.id}/kb/import`, body), 200, 'import again');
+	assert.deepEqual([r2.created, r2.updated, r2.unchanged], [0, 0, 3], `re-import changes nothing: ${JSON.stringify(r2)}`);
+	body.articles[2].answer_md = '三（新）';
+	const r3 = must(await call(sup, 'POST', `/api/v1/sites/${dst.id}/kb/import`, body), 200, 'import edited');
+	assert.deepEqual([r3.created, r3.updated, r3.unchanged], [0, 1, 2]);
+	const list = must(await call(sup, 'GET', `/api/v1/sites/${dst.id}/kb/articles`), 200, 'list').articles;
+	assert.equal(list.length, 3, `no copies: ${list.map((x) => x.slug).join(' ')}`);
+	assert.deepEqual(list.filter((x) => x.lang === 'en').map((x) => x.question).sort(), ['Refund!', 'Refund?']);
+});
+
+test('import: at most 1000 articles per request', async () => {
+	const dst = await site('KB import big', [sup.user.id]);
+	const articles = Array.from({ length: 1001 }, (_, i) => ({ lang: 'en', slug: `q${i}`, question: `Question ${i}` }));
+	const r = await call(sup, 'POST', `/api/v1/sites/${dst.id}/kb/import`, { articles });
+	must(r, 413, 'too many rows');
+	assert.match(r.json.error.message, /1000 articles/);
+});
+
+test('translation groups: one article per language; deleting the first keeps the others together', async () => {
+	const root = await article(sup, siteA.id, { lang: 'zh-CN', question: '组的第一篇' });
+	const en = await article(sup, siteA.id, { lang: 'en', question: 'Group member', translation_of: root.id });
+	const tw = await article(sup, siteA.id, { lang: 'zh-TW', question: '組的成員', translation_of: en.id });
+	assert.equal(tw.translation_of, root.id);
+	const dup = await call(sup, 'POST', `/api/v1/sites/${siteA.id}/kb/articles`, { lang: 'en', question: 'Second English', translation_of: root.id });
+	must(dup, 422, 'a second English article in the group');
+	must(await call(sup, 'DELETE', `/api/v1/kb/articles/${root.id}`), 200, 'delete the root');
+	const en2 = must(await call(sup, 'GET', `/api/v1/kb/articles/${en.id}`), 200, 'en').article;
+	const tw2 = must(await call(sup, 'GET', `/api/v1/kb/articles/${tw.id}`), 200, 'tw').article;
+	assert.equal(en2.translation_of, null, 'the oldest remaining member is the new root');
+	assert.equal(tw2.translation_of, en.id, 'the others point at it');
+	assert.deepEqual(en2.translations.map((x) => x.id), [tw.id]);
+});
+
+test('spelling correction only uses words of the searched site', async () => {
+	const a = await site('KB spell A', [sup.user.id]);
+	const b = await site('KB spell B', [sup.user.id]);
+	await article(sup, a.id, { lang: 'en', question: 'How do I use a coupon?', answer_md: 'At checkout.', status: 'published' });
+	for (let i = 0; i < 3; i++) // more common, as near to "cupon", but another site's word
+		await article(sup, b.id, { lang: 'en', question: `Roast capon recipe ${i}`, answer_md: 'capon', status: 'published' });
+	const r = must(await request(srv.base, 'GET', `/api/v1/kb/search?site=${a.key}&q=cupon&partial=1`), 200, 'search');
+	assert.ok(r.hits.length >= 1 && /coupon/.test(r.hits[0].question), `corrected to this site's word: ${JSON.stringify(r.hits)}`);
 });

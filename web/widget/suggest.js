@@ -77,7 +77,8 @@ export function suggestSetup(o) {
 		var q = o.input.value.trim().slice(0, 100), my = ++seq;
 		if (o.started() || q.length < 2) return hide();
 		if (q === shown) return;
-		get('/api/v1/kb/search?limit=3&lang=' + o.lang + '&q=' + encodeURIComponent(q)).then(function (j) {
+		// partial=1: these are keystrokes, not questions; the editor's report counts only real searches
+		get('/api/v1/kb/search?partial=1&limit=3&lang=' + o.lang + '&q=' + encodeURIComponent(q)).then(function (j) {
 			if (my !== seq || o.started()) return;
 			shown = q;
 			show(j.hits || j.results || []);
