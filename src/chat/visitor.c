@@ -243,9 +243,10 @@ static void v_msg(struct vconn *v, json_t *msg)
 	/* The FAQ bot may answer first (kb/bot.c): while it waits for the visitor's verdict, people
 	 * wait too. A follow-up it cannot answer goes to people. */
 	int first = created || c.last_seq == 0;
-	if (text && kb_bot_on_message(v->app, &c, text, first))
+	int held = strcmp(c.bot_state, "held") == 0;   /* c as loaded: no query on the usual path */
+	if (text && (first || held) && kb_bot_on_message(v->app, &c, text, first))
 		return;
-	if (!first && kb_bot_give_up(v->app, &c))
+	if (!first && held && kb_bot_give_up(v->app, &c))
 		first = 1;
 	if (first)
 		chat_to_people(v->app, &c, text);
