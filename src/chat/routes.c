@@ -115,7 +115,8 @@ static void json_dump_into(json_t *v, char *out, size_t outsz)
 
 static int ok_prechat_field(const char *s)
 {
-	return strcmp(s, "name") == 0 || strcmp(s, "email") == 0 || strcmp(s, "phone") == 0 || strcmp(s, "question") == 0;
+	return strcmp(s, "name") == 0 || strcmp(s, "email") == 0 || strcmp(s, "phone") == 0 || strcmp(s, "question") == 0 ||
+	       strcmp(s, "agent") == 0;   /* agent: the visitor picks one of the site's agents */
 }
 
 static int prechat_valid(json_t *p)
@@ -181,7 +182,7 @@ static int site_fields(struct http_req *r, struct store_site *s)
 	else if (!bad && v)
 		json_dump_into(v, s->business_hours, sizeof(s->business_hours));
 	if (!bad && (v = json_object_get(j, "prechat")) && !json_is_null(v) && !prechat_valid(v))
-		bad = "prechat: {enabled: bool, fields: [name|email|phone|question], required: [...]}";
+		bad = "prechat: {enabled: bool, fields: [name|email|phone|question|agent], required: [...]}";
 	else if (!bad && v)
 		json_dump_into(v, s->prechat, sizeof(s->prechat));
 	if (!bad && (v = json_object_get(j, "color")) && (!json_is_string(v) || !ok_color(json_string_value(v))))
@@ -283,6 +284,36 @@ static void h_site_members(struct http_req *r)
 
 /* Public: what the widget needs before it opens a socket. Answered cross-origin to the
  * site's allowed origins, since the widget runs on the shop's pages. */
+static int prechat_asks(json_t *pre, const char *field)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_true(json_object_get(pre, "enabled")))
+		return 0;
+	json_array_foreach(json_object_get(pre, "fields"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), field) == 0)
+			return 1;
+	return 0;
+}
+
+/* [{id, name, online}] of the site's members, by display name (never an e-mail). */
+static json_t *site_agents_public(struct app *a, int64_t site_id)
+{
+	int64_t ids[256];
+	size_t n = 0;
+	json_t *arr = json_array();
+	store_site_members(a->st, site_id, ids, KF_ARRAY_LEN(ids), &n);
+	for (size_t i = 0; i < n; i++) {
+		struct store_user u;
+		struct aconn *x = hub_agent_find(ids[i]);
+		if (store_user_get(a->st, ids[i], &u) != 0 || u.disabled || !u.name[0])
+			continue;
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:b}", "id", (json_int_t)u.id, "name", u.name, "online",
+						     x && strcmp(x->status, "online") == 0));
+	}
+	return arr;
+}
+
 static void h_widget_config(struct http_req *r)
 {
 	struct app *a = app_of(r);
@@ -297,12 +328,14 @@ static void h_widget_config(struct http_req *r)
 		http_add_header(r, "Vary", "Origin");
 	}
 	int open = chat_site_open(&s, time_now_ms());
-	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o}}", "site", "key", s.key, "name",
+	json_t *pre = stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required"));
+	/* The site's agents by display name only when its pre-chat form lets visitors pick one. */
+	json_t *agents = prechat_asks(pre, "agent") ? site_agents_public(a, s.id) : json_array();
+	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o,s:o}}", "site", "key", s.key, "name",
 					  s.name, "greeting", s.greeting, "color", s.color, "languages",
 					  json_words(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
-					  "preview", s.preview, "offline_message", s.offline_message, "prechat",
-					  stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required")),
-					  "departments", chat_departments_public(a, s.id)));
+					  "preview", s.preview, "offline_message", s.offline_message, "prechat", pre,
+					  "departments", chat_departments_public(a, s.id), "agents", agents));
 }
 
 struct conv_list {

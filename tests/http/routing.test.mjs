@@ -348,3 +348,28 @@ test('the agents list shows only the requester\'s teams', async () => {
 	out.terminate();
 	a1.terminate();
 });
+
+test('a pre-chat form that asks for an agent lists the site\'s agents by name, and the chosen one is offered the chat', async () => {
+	const cfg0 = await request(srv.base, 'GET', `/api/v1/widget/config?site=${site.key}`);
+	assert.deepEqual(cfg0.json.site.agents, [], 'no agent list unless the pre-chat form asks for one');
+	const p = await call(env.admin, 'PATCH', `/api/v1/sites/${site.id}`, { prechat: { enabled: true, fields: ['name', 'agent'], required: [] } });
+	assert.equal(p.status, 200, p.text);
+	const { a1, a2 } = await agents();
+	const cfg = await request(srv.base, 'GET', `/api/v1/widget/config?site=${site.key}`);
+	const names = cfg.json.site.agents.map((x) => x.name).sort();
+	assert.deepEqual(names, ['Second', '小王']);
+	assert.ok(cfg.json.site.agents.every((x) => x.online === true && typeof x.id === 'number'));
+	assert.equal(cfg.text.includes('@example.com'), false, 'names only, never e-mails');
+	// agent1 is the least busy, but the visitor picked agent2
+	const busy = await visitor({ agent: env.ids['agent2@example.com'] });
+	await offerFor(a2, busy.conv);
+	a2.send({ type: 'accept', conversation_id: busy.conv });
+	await busy.next('conversation', 4000, (f) => f.conversation.status === 'active');
+	const v = await connectVisitor(srv, site.key, {}, { label: 'picks agent2' });
+	v.send({ type: 'contact', name: '李四', agent_id: env.ids['agent2@example.com'] });
+	await v.next('contact');
+	const ack = await sendMsg(v, { text: '我找上次的客服' });
+	await offerFor(a2, ack.conversation_id);
+	await noOffer(a1, ack.conversation_id);
+	await call(env.admin, 'PATCH', `/api/v1/sites/${site.id}`, { prechat: { enabled: false, fields: [], required: [] } });
+});

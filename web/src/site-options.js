@@ -11,7 +11,7 @@ import { TrackingSwitch } from './visitors.js';
 const html = htm.bind(h);
 
 export const ZONES = ['Asia/Shanghai', 'Asia/Taipei', 'Asia/Hong_Kong', 'Asia/Singapore', 'Europe/London', 'America/New_York', 'UTC'];
-export const PRECHAT_FIELDS = ['name', 'email', 'phone', 'question'];
+export const PRECHAT_FIELDS = ['name', 'email', 'phone', 'question', 'agent'];
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MB = 1048576;
 

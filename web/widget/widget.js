@@ -29,6 +29,7 @@ import { suggestSetup } from './suggest.js';
 	var PRESET_DEPT = script.getAttribute('data-department') || '';
 	var PRESET_AGENT = +(script.getAttribute('data-agent') || 0) || 0;
 	var DEPT_KEY = 'kefu.d.' + siteKey; // the department picked in the pre-chat form (sent in every hello)
+	var AGENT_KEY = 'kefu.a.' + siteKey; // the agent picked there, likewise
 
 	/* ---- strings: zh-CN / zh-TW / en, from navigator.languages (same rules as the console) ---- */
 	var STR = {
@@ -44,7 +45,7 @@ import { suggestSetup } from './suggest.js';
 			file_too_large: '文件太大，无法发送', upload_too_large: '文件太大，无法发送',
 			file_type_not_allowed: '不支持发送此类型的文件', upErr: '文件上传失败，请重试',
 			botTag: '自动回复', botYes: '解决了', botNo: '转人工', botMore: '查看全文', botThanks: '很高兴帮到您！', botHand: '正在为您转接人工客服…',
-			dept: '咨询部门', anyDept: '不限', queue: '正在为您排队：第 {n} 位，预计等待约 {m} 分钟',
+			dept: '咨询部门', anyDept: '不限', agent: '指定客服', anyAgent: '任意客服', queue: '正在为您排队：第 {n} 位，预计等待约 {m} 分钟',
 			pcTitle: '开始对话前，请留下您的联系方式', start: '开始对话', name: '您的称呼', email: '电子邮箱',
 			phone: '电话', question: '您的问题', message: '留言内容', opt: '（选填）', eReq: '请填写此项',
 			eEmail: '请输入有效的电子邮箱地址', ePhone: '请输入有效的电话号码', offSend: '提交留言',
@@ -64,7 +65,7 @@ import { suggestSetup } from './suggest.js';
 			file_too_large: '檔案太大，無法傳送', upload_too_large: '檔案太大，無法傳送',
 			file_type_not_allowed: '不支援傳送此類型的檔案', upErr: '檔案上傳失敗，請重試',
 			botTag: '自動回覆', botYes: '解決了', botNo: '轉人工', botMore: '查看全文', botThanks: '很高興幫到您！', botHand: '正在為您轉接人工客服…',
-			dept: '諮詢部門', anyDept: '不限', queue: '正在為您排隊：第 {n} 位，預計等待約 {m} 分鐘',
+			dept: '諮詢部門', anyDept: '不限', agent: '指定客服', anyAgent: '任意客服', queue: '正在為您排隊：第 {n} 位，預計等待約 {m} 分鐘',
 			pcTitle: '開始對話前，請留下您的聯絡方式', start: '開始對話', name: '您的稱呼', email: '電子郵件',
 			phone: '電話', question: '您的問題', message: '留言內容', opt: '（選填）', eReq: '請填寫此欄位',
 			eEmail: '請輸入有效的電子郵件地址', ePhone: '請輸入有效的電話號碼', offSend: '送出留言',
@@ -84,7 +85,7 @@ import { suggestSetup } from './suggest.js';
 			file_too_large: 'This file is too large to send', upload_too_large: 'This file is too large to send',
 			file_type_not_allowed: 'This type of file cannot be sent here', upErr: 'The file could not be uploaded; please try again',
 			botTag: 'Automatic answer', botYes: 'That helped', botNo: 'Talk to a person', botMore: 'Read the article', botThanks: 'Glad it helped!', botHand: 'Connecting you to a person…',
-			dept: 'Department', anyDept: 'Any', queue: 'You are number {n} in the queue; about {m} min to wait',
+			dept: 'Department', anyDept: 'Any', agent: 'Agent', anyAgent: 'Anyone', queue: 'You are number {n} in the queue; about {m} min to wait',
 			pcTitle: 'Before we start, how can we reach you?', start: 'Start chat', name: 'Your name', email: 'E-mail',
 			phone: 'Phone', question: 'Your question', message: 'Your message', opt: ' (optional)', eReq: 'Please fill this in',
 			eEmail: 'Please enter a valid e-mail address', ePhone: 'Please enter a valid phone number', offSend: 'Leave a message',
@@ -147,7 +148,7 @@ import { suggestSetup } from './suggest.js';
 	}
 
 	/* ---- state ---- */
-	var cfg = { name: '', greeting: '', color: '', online: null, open: null, offline_message: '', prechat: null, departments: [] };
+	var cfg = { name: '', greeting: '', color: '', online: null, open: null, offline_message: '', prechat: null, departments: [], agents: [] };
 	var CONTACT_KEY = 'kefu.c.' + siteKey; // set once this visitor filled in the pre-chat form
 	var known = !token;        // whether we know if the visitor has an open conversation (a new one has none)
 	var contactOut = null;     // a contact frame not yet answered (sent again after a reconnect)
@@ -243,6 +244,7 @@ import { suggestSetup } from './suggest.js';
 		if (typeof s.offline_message === 'string') cfg.offline_message = s.offline_message;
 		if (s.prechat && typeof s.prechat === 'object') cfg.prechat = s.prechat;
 		if (s.departments && s.departments.length !== undefined) cfg.departments = s.departments;
+		if (s.agents && s.agents.length !== undefined) cfg.agents = s.agents;
 		applyConfig();
 		view();
 	}
@@ -331,6 +333,7 @@ import { suggestSetup } from './suggest.js';
 		if (v.email) setEmail(contactOut.email = v.email);
 		if (v.phone) contactOut.phone = v.phone;
 		if (v.department) contactOut.department_id = +v.department;
+		if (v.agent) contactOut.agent_id = +v.agent;
 		send(contactOut);
 		connect();
 	}
@@ -344,6 +347,14 @@ import { suggestSetup } from './suggest.js';
 		}
 		return el('label', { cls: 'kefu-field' }, [el('span', { text: S.dept }), sel]);
 	}
+	function agentField() {
+		var sel = el('select', { name: 'agent', id: 'kefu-f-agent' }, [el('option', { value: '', text: S.anyAgent })]);
+		for (var k = 0; k < cfg.agents.length; k++) {
+			var a = cfg.agents[k];
+			sel.appendChild(el('option', { value: String(a.id), text: a.name + (a.online ? '' : ' (' + S.offline + ')') }));
+		}
+		return el('label', { cls: 'kefu-field' }, [el('span', { text: S.agent }), sel]);
+	}
 	function prechatForm(pc) {
 		var kids = [el('p', { cls: 'kefu-ftitle', text: S.pcTitle })], req = (pc && pc.required) || [];
 		var fields = (pc && pc.enabled && pc.fields) || [];
@@ -351,12 +362,18 @@ import { suggestSetup } from './suggest.js';
 		for (var k = 0; k < fields.length; k++) {
 			var n = fields[k];
 			if (S[n] && /^(name|email|phone|question)$/.test(n)) kids.push(field(n, req.indexOf(n) >= 0));
+			else if (n === 'agent' && !PRESET_AGENT && cfg.agents.length) kids.push(agentField());
 		}
 		return makeForm('kefu-prechat', kids, 'kefu-prechat-send', S.start, function (v) {
 			var dsel = form && form.querySelector('#kefu-f-department');
 			if (dsel && dsel.value) {
 				v.department = dsel.value;
 				save(DEPT_KEY, v.department);
+			}
+			var asel = form && form.querySelector('#kefu-f-agent');
+			if (asel && asel.value) {
+				v.agent = asel.value;
+				save(AGENT_KEY, v.agent);
 			}
 			save(CONTACT_KEY, '1');
 			sendContact(v);
@@ -740,7 +757,8 @@ import { suggestSetup } from './suggest.js';
 			// The snippet's department, else the one picked in the pre-chat form on an earlier page.
 			var dept = PRESET_DEPT || load(DEPT_KEY) || '';
 			if (dept) hello.department = /^\d+$/.test(dept) ? +dept : dept;
-			if (PRESET_AGENT) hello.agent = PRESET_AGENT;
+			var agentPick = PRESET_AGENT || +(load(AGENT_KEY) || 0);
+			if (agentPick) hello.agent = agentPick;
 			if (token) hello.token = token;
 			if (lastSeq) hello.last_seq = lastSeq;
 			sock.send(JSON.stringify(hello));
@@ -981,7 +999,7 @@ import { suggestSetup } from './suggest.js';
 				cfg.color = s.color || cfg.color;
 				// The welcome frame's online/open are fresher when the socket won the race.
 				if (!wsReady) siteCfg(s);
-				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message, departments: s.departments });
+				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message, departments: s.departments, agents: s.agents });
 			})
 			.catch(function () { /* defaults are fine */ });
 
