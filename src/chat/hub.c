@@ -3,6 +3,7 @@
  * and kept in one list. A frame is serialised once and sent to each socket. */
 #include "chat/hub.h"
 #include "chat/chat_int.h"
+#include "kb/kb.h"
 #include "app/app.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -241,5 +242,9 @@ json_t *hub_conv_public_json(const struct store_conv *c)
 			      (json_int_t)c->last_seq);
 	json_object_set_new(o, "agent", c->agent_id ? json_pack("{s:s}", "name", c->agent_name) : json_null());
 	json_object_set_new(o, "rating", c->rating ? json_integer(c->rating) : json_null());
+	int64_t seq;
+	const char *url;
+	if (strcmp(c->bot_state, "held") == 0 && kb_bot_pending(c->id, &seq, &url))   /* the verdict still asked */
+		json_object_set_new(o, "bot", json_pack("{s:I,s:s}", "seq", (json_int_t)seq, "url", url));
 	return o;
 }

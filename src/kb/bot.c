@@ -27,7 +27,7 @@
 
 /* The chats the bot holds now: when it started and how often it answered. In memory; after a
  * restart every held chat goes to people (kb_bot_register). */
-static struct held { int64_t conv_id, since; int answers; } held[BOT_MAX_HELD];
+static struct held { int64_t conv_id, since, seq; int answers; char url[300]; } held[BOT_MAX_HELD];
 static size_t nheld;
 static uv_timer_t hold_timer;
 static int hold_timer_on;
@@ -65,7 +65,7 @@ static struct held *held_add(struct app *a, int64_t conv_id)
 		uv_timer_start(&hold_timer, hold_expire, 15000, 15000);
 		hold_timer_on = 1;
 	}
-	held[nheld] = (struct held){ conv_id, time_now_ms(), 0 };
+	held[nheld] = (struct held){ .conv_id = conv_id, .since = time_now_ms() };
 	return &held[nheld++];
 }
 
@@ -119,8 +119,9 @@ static int bot_on(const struct store_bot_settings *b, const struct store_conv *c
 	return 0;
 }
 
+/* The automatic answer posted; seq and url filled for the widget's verdict buttons. */
 static void post_answer(struct app *a, const struct store_conv *c, const struct store_bot_settings *b,
-			const struct kb_hit *h, const struct store_kb_article *art)
+			const struct kb_hit *h, const struct store_kb_article *art, struct held *hd)
 {
 	struct buf body;
 	struct store_msg m;
@@ -141,6 +142,8 @@ static void post_answer(struct app *a, const struct store_conv *c, const struct 
 			snprintf(url, sizeof(url), "/help/%s/a/%s", s.key, art->slug);
 		else
 			url[0] = '\0';
+		hd->seq = m.seq;
+		snprintf(hd->url, sizeof(hd->url), "%s", url);
 		json_t *ev = json_pack("{s:s,s:I,s:I,s:I,s:s,s:s,s:f}", "type", "bot_answer", "conversation_id",
 				       (json_int_t)c->id, "seq", (json_int_t)m.seq, "article_id", (json_int_t)h->article_id,
 				       "url", url, "question", art->question, "confidence", h->confidence);
@@ -202,13 +205,13 @@ int kb_bot_on_message(struct app *a, const struct store_conv *conv, const char *
 	struct store_kb_article art;
 	if (store_kb_article_get(a->st, hits[0].article_id, &art) != 0)
 		return 0;
-	post_answer(a, &c, &b, &hits[0], &art);
-	store_kb_article_free(&art);
-	store_bot_event(a->st, c.site_id, c.id, hits[0].article_id, hits[0].confidence, "answered", text, now);
-	store_bot_state_set(a->st, c.id, "held");
 	h = held_add(a, c.id);
 	h->answers++;
 	h->since = time_now_ms();   /* the visitor's time to read it starts again */
+	store_bot_state_set(a->st, c.id, "held");
+	post_answer(a, &c, &b, &hits[0], &art, h);
+	store_kb_article_free(&art);
+	store_bot_event(a->st, c.site_id, c.id, hits[0].article_id, hits[0].confidence, "answered", text, now);
 	hub_conversation_changed(a, c.id, 0);
 	return 1;
 }
@@ -240,6 +243,16 @@ int kb_bot_give_up(struct app *a, const struct store_conv *c)
 	store_bot_event(a->st, c->site_id, c->id, 0, 0, "handover", "", time_now_s());
 	store_bot_state_set(a->st, c->id, "handover");
 	chat_system_message(a, c, "event", "转人工 · 自动回复无法回答 / handed over to an agent");
+	return 1;
+}
+
+int kb_bot_pending(int64_t conv_id, int64_t *seq, const char **url)
+{
+	struct held *h = held_of(conv_id);
+	if (!h || !h->seq)
+		return 0;
+	*seq = h->seq;
+	*url = h->url;
 	return 1;
 }
 

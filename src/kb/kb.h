@@ -72,6 +72,9 @@ int kb_bot_on_message(struct app *a, const struct store_conv *c, const char *tex
 int kb_bot_feedback(struct app *a, const struct store_conv *c, int helpful);
 /* The bot held c and could not answer the next question: hand it over (1), else 0. */
 int kb_bot_give_up(struct app *a, const struct store_conv *c);
+/* The automatic answer still waiting for the visitor's verdict in that chat: its message's seq
+ * and the article's help-page path (a reconnecting widget redraws the buttons). 1 or 0. */
+int kb_bot_pending(int64_t conv_id, int64_t *seq, const char **url);
 /* People took c (an agent accepted it): the bot lets go without a word. */
 void kb_bot_release(struct app *a, int64_t conv_id);
 void kb_bot_register(struct http_server *s);

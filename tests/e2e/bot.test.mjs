@@ -77,6 +77,10 @@ test('the bot answers a known question and hands over on "no"', { timeout: 90000
 	assert.equal(await A.locator('.pill.offered.to-me').count(), 0);
 	await A.locator('.pill.bot-held').first().waitFor();
 
+	// a reload keeps the question open: the buttons come back with the history
+	await V.reload();
+	await V.click('#kefu-launcher');
+	await V.locator('.kefu-bot #kefu-bot-no').waitFor();
 	await V.click('#kefu-bot-no');
 	await V.locator('.kefu-bot-done', { hasText: '转接人工' }).waitFor();
 	const item = A.locator('.conv-item', { has: A.locator('.pill.offered.to-me') });

@@ -403,7 +403,7 @@ import { suggestSetup } from './suggest.js';
 	 * article, and ask whether it helped; "no" hands the chat to a person. */
 	function botAnswer(f) {
 		var node = list.querySelector('.kefu-msg[data-seq="' + (+f.seq) + '"][data-cid="' + (+f.conversation_id) + '"]');
-		if (!node) return;
+		if (!node || node.querySelector('.kefu-bot-ask')) return;
 		node.className = 'kefu-msg kefu-them kefu-bot';
 		node.insertBefore(el('div', { cls: 'kefu-bot-tag', text: S.botTag }), node.firstChild);
 		var row = el('div', { cls: 'kefu-bot-ask' });
@@ -814,6 +814,9 @@ import { suggestSetup } from './suggest.js';
 					showEnd();
 				}
 				(f.messages || []).forEach(onMessage);
+				// an automatic answer still asking "did it help?" (after a reload): its buttons again
+				if (f.conversation && f.conversation.bot)
+					botAnswer({ conversation_id: f.conversation.id, seq: f.conversation.bot.seq, url: f.conversation.bot.url });
 				view();
 				if (contactOut) send(contactOut);
 				// Unacked messages go again, in order; the server drops duplicates by client_id.
