@@ -26,7 +26,7 @@ endif
 CORE_SRC  := $(wildcard src/core/*.c)
 HTTP_SRC  := $(wildcard src/http/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
-FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c src/chat/*.c src/search/*.c src/mail/*.c src/track/*.c src/kb/*.c)
+FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c src/chat/*.c src/search/*.c src/mail/*.c src/track/*.c src/kb/*.c src/crm/*.c)
 GEN_SRC   := build/gen/assets.c build/gen/migrations.c
 LIB_SRC   := $(CORE_SRC) $(HTTP_SRC) $(STORE_SRC) $(FEAT_SRC)
 LIB_OBJ   := $(patsubst %.c,$(O)/%.o,$(LIB_SRC) $(GEN_SRC))
