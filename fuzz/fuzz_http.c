@@ -35,6 +35,7 @@
 #include "auth/auth.h"
 #include "chat/chat.h"
 #include "kb/kb.h"
+#include "crm/crm.h"
 #include "track/track.h"
 #include "search/search.h"
 #include "core/ratelimit.h"
@@ -331,6 +332,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	kb_register(fz_app.srv);        /* the knowledge base's REST API */
 	kb_search_register(fz_app.srv);  /* search (help centre, widget, agents) and the editor's report */
 	kb_help_register(fz_app.srv);   /* the help centre pages */
+	crm_register(fz_app.srv);       /* customers, orders, order lookup */
 
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str_alg(hash, FZ_PASSWORD, strlen(FZ_PASSWORD), crypto_pwhash_OPSLIMIT_MIN,

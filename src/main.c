@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "chat/chat.h"
 #include "kb/kb.h"
+#include "crm/crm.h"
 #include "track/track.h"
 #include "search/search.h"
 #include "mail/mail.h"
@@ -181,6 +182,7 @@ static void on_stopped(struct http_server *s)
 	chat_shutdown();
 	track_shutdown();
 	kb_search_shutdown();
+	crm_shutdown();
 	kb_views_shutdown();   /* writes the views counted since the last flush */
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
@@ -255,6 +257,7 @@ static int cmd_serve(struct opts *o, struct config *c)
 	kb_register(app.srv);        /* the knowledge base's REST API */
 	kb_search_register(app.srv);  /* search (help centre, widget, agents) and the editor's report */
 	kb_help_register(app.srv);   /* the help centre at /help/<site> */
+	crm_register(app.srv);       /* customers, orders, order lookup (docs/crm.md) */
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
 		return 1;

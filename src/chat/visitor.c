@@ -4,6 +4,7 @@
 #include "chat/chat_int.h"
 #include "chat/route.h"
 #include "kb/kb.h"
+#include "crm/crm.h"
 #include "store/store_route.h"
 #include "app/app.h"
 #include "core/alloc.h"
@@ -138,11 +139,15 @@ static void v_hello(struct vconn *v, json_t *msg)
 		store_msg_each(a->st, c.id, last > 0 ? last : 0, 0, conv_messages, msgs);
 	}
 	int open = chat_site_open(&site, time_now_ms());
-	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o,s:o}", "type", "welcome", "token", tok,
+	json_t *customer;   /* the shop's signed customer claim (crm/identity.c); a forged one is refused */
+	int bad_sig = crm_identify(a, site.id, vis.id, json_object_get(msg, "customer"), &customer) == KF_EDENIED;
+	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o,s:o,s:o}", "type", "welcome", "token", tok,
 				  "visitor_id", (json_int_t)vis.id, "site", "name", site.name, "greeting", site.greeting,
 				  "color", site.color, "online", open && hub_site_online(a, site.id), "open", open,
 				  "conversation", conv, "messages", msgs, "invite_rules",
-				  chat_invite_rules_public(a, site.id)));
+				  chat_invite_rules_public(a, site.id), "customer", customer));
+	if (bad_sig)
+		hub_error(v->ws, "bad_signature", "the customer signature is not valid; continuing as a guest", NULL);
 }
 
 /* The visitor's open conversation, created (waiting, or offline when nobody is online)
