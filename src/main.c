@@ -32,6 +32,7 @@
 
 struct opts {
 	const char *listen, *data, *log_level, *role, *name, *greeting;
+	const char *site, *map, *currency;   /* kefu import */
 	int preview;
 	const char *args[4];
 	int nargs;
@@ -49,6 +50,7 @@ static int cmd_user(struct opts *o, struct config *c);
 static int cmd_version(struct opts *o, struct config *c);
 static int cmd_site(struct opts *o, struct config *c);
 static int cmd_demo_seed(struct opts *o, struct config *c);
+static int cmd_import(struct opts *o, struct config *c);
 static const struct command *find_command(const char *name);
 
 static const struct command commands[] = {
@@ -70,6 +72,11 @@ static const struct command commands[] = {
 	{ "demo-seed", "kefu demo-seed [--data DIR]",
 	  "Gives the first site the demo's departments, an invitation rule and a month of\n"
 	  "traffic and chats (make demo runs it once).", cmd_demo_seed },
+	{ "import", "kefu import orders [--site ID] [--map NAME=COLUMN,...] [--currency CNY] FILE.csv",
+	  "Imports a shop's orders from CSV into site ID (default 1), idempotently: a row already\n"
+	  "imported unchanged is counted as unchanged. --map names the columns (number, customer,\n"
+	  "name, placed_at, total, status, email, phone, currency, items) and maps statuses\n"
+	  "(status.canceled=cancelled); see docs/crm.md. Rejected rows are listed with their line.", cmd_import },
 	{ "version", "kefu version", "Prints the version.", cmd_version },
 };
 
@@ -100,6 +107,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--role") == 0) slot = &o->role;
 		else if (strcmp(a, "--name") == 0) slot = &o->name;
 		else if (strcmp(a, "--greeting") == 0) slot = &o->greeting;
+		else if (strcmp(a, "--site") == 0) slot = &o->site;
+		else if (strcmp(a, "--map") == 0) slot = &o->map;
+		else if (strcmp(a, "--currency") == 0) slot = &o->currency;
 		else if (strcmp(a, "--preview") == 0) { o->preview = 1; continue; }
 		if (slot) {
 			if (i + 1 >= argc) {
@@ -208,6 +218,7 @@ static void on_maintain(uv_timer_t *t)
 	track_maintain(&app);
 	/* the search log feeds the editor's report of the last weeks; a year is plenty */
 	store_kb_search_prune(app.st, time_now_s() - 365 * 86400);
+	crm_loyalty_maintain(&app);   /* expires due points; levels once a day */
 	store_maintain(app.st, time_now_s());
 }
 
@@ -498,6 +509,22 @@ static int cmd_demo_seed(struct opts *o, struct config *c)
 	int rc = demo_seed(st);
 	store_close(st);
 	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_import(struct opts *o, struct config *c)
+{
+	struct store *st = NULL;
+	int64_t site_id = 1;
+	if (o->nargs != 2 || strcmp(o->args[0], "orders") != 0 ||
+	    (o->site && (parse_i64(o->site, strlen(o->site), &site_id) || site_id < 1))) {
+		fprintf(stderr, "usage: %s\n", find_command("import")->usage);
+		return 2;
+	}
+	if (open_store(c, &st, 0))
+		return 1;
+	int rc = crm_import_cli(st, site_id, o->map, o->currency, o->args[1]);
+	store_close(st);
+	return rc;
 }
 
 static int cmd_version(struct opts *o, struct config *c)

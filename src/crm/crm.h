@@ -43,4 +43,71 @@ int crm_number_ok(const char *number);
  * "8613800138000". */
 void crm_phone_digits(const char *phone, char *out, size_t outsz);
 
+/* ---- import (crm/import.c): orders from CSV, `kefu import orders` and the admin upload ---- */
+/* A streaming RFC 4180 reader: quoted fields, "" escapes, CRLF, newlines inside quotes, a
+ * leading UTF-8 BOM. fn gets each row with the line it starts on (1-based) and its fields,
+ * or err (and no fields) for a malformed row: a stray quote, a row over 64 KB, more than
+ * 256 columns; the reader then resumes at the next newline. A non-zero return stops it. */
+#define CSV_MAX_ROW (64 * 1024)
+#define CSV_MAX_FIELDS 256
+typedef int (*csv_row_fn)(void *ud, int64_t line, size_t nf, const char **f, const char *err);
+struct csv {
+	csv_row_fn fn;
+	void *ud;
+	char *buf;              /* the row's fields, each NUL-terminated */
+	size_t len, cap, *starts, nf, fcap;
+	int state, bom;
+	int64_t line, row_line;
+	const char *err;
+};
+void csv_init(struct csv *c, csv_row_fn fn, void *ud);
+int csv_feed(struct csv *c, const char *data, size_t n);   /* 0, or what fn returned */
+int csv_finish(struct csv *c);                              /* the last row without a newline */
+void csv_free(struct csv *c);
+
+#define CRM_IMPORT_MAX_ERRORS 1000
+struct crm_import_report {
+	int64_t rows, accepted, unchanged, rejected, errors_left_out;
+	json_t *errors;         /* [{line, reason}], at most CRM_IMPORT_MAX_ERRORS; caller decrefs */
+	char fatal[256];        /* why nothing could be imported (no header, missing column) */
+};
+/* The mapping: {"number":"order_id", "total":"amount", ..., "status.canceled":"cancelled"}
+ * parsed from JSON or from "number=order_id,total=amount"; NULL with err. */
+json_t *crm_import_map_parse(const char *text, char *err, size_t errsz);
+typedef long (*crm_read_fn)(void *ud, char *buf, size_t n);       /* bytes, 0 at the end, -1 */
+typedef void (*crm_progress_fn)(void *ud, int64_t bytes_read);
+/* Reads the CSV through rd and upserts its orders into site_id (currency: the default when
+ * no column is mapped). 0 with *rep, or KF_EINVAL with rep->fatal. */
+int crm_import_orders(struct app *a, int64_t site_id, const json_t *map, const char *currency, crm_read_fn rd,
+		      void *rd_ud, crm_progress_fn progress, void *pg_ud, struct crm_import_report *rep);
+json_t *crm_import_report_json(const struct crm_import_report *rep);
+struct store;
+/* kefu import orders: the exit status (0 once the file was read, rejected rows or not;
+ * 1 when it could not be; 2 for a bad --site or --map); the summary on stdout. */
+int crm_import_cli(struct store *st, int64_t site_id, const char *map_text, const char *currency, const char *path);
+
+/* ---- loyalty (crm/loyalty.c): points ledger and member levels; docs/crm.md "Loyalty" ---- */
+struct store_order_item;
+struct store_level;
+/* After an order push (retries included): delivered awards the order's points once,
+ * returned reverses that award once; a re-delivery after a return awards nothing. The
+ * ledger's UNIQUE(order_id, reason) is the truth, so old_status (may be NULL) is not needed
+ * for correctness. Then the customer's level is recomputed. */
+void crm_loyalty_on_order(struct app *a, int64_t site_id, int64_t order_id, const char *old_status,
+			  const char *new_status);
+/* Maintenance (main.c): expires due awards of every customer; levels of all once a day. */
+void crm_loyalty_maintain(struct app *a);
+void crm_loyalty_register(struct http_server *s);
+/* Pure (unit-tested): floor(sum(price_cents * quantity * percent / 100) * per_unit / unit_cents),
+ * percent = multipliers[category] (a JSON object of integer percents, 100 when absent or NULL).
+ * 0 with *points, KF_ETOOBIG on overflow, KF_EINVAL for unit_cents < 1. */
+int crm_loyalty_points(const struct store_order_item *items, size_t n, int64_t per_unit, int64_t unit_cents,
+		       const json_t *multipliers, int64_t *points);
+/* Pure: the highest level (index) whose thresholds spend[i] and points[i] (measured over that
+ * level's period) both reach; -1 for none. */
+int crm_loyalty_pick_level(const struct store_level *lv, const int64_t *spend, const int64_t *points, size_t n);
+/* Pure: the expiry entry's delta for an award of award points when the balance is balance:
+ * the award back, never more than a positive balance (spent points are not clawed back). */
+int64_t crm_loyalty_expire_delta(int64_t award, int64_t balance);
+
 #endif

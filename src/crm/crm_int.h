@@ -24,4 +24,10 @@ int crm_email_ok(const char *s);        /* one '@', something on both sides, no 
 int crm_phone_ok(const char *s);        /* digits, spaces, + - ( ), at least 5 digits */
 void crm_lower(char *s);                /* ASCII lowercase in place */
 
+/* crm/routes.c: an order checked by crm_order_from_json (o->site_id set), its hash taken here,
+ * its customer found or created, then upserted: what the PUT and the CSV import share. */
+int crm_order_store(struct app *a, struct store_order *o, const json_t *cust, enum store_upsert *what);
+/* crm/import.c: POST /api/v1/sites/:id/orders/import. */
+void crm_import_register(struct http_server *s);
+
 #endif

@@ -122,6 +122,17 @@ static int order_customer(struct app *a, int64_t site_id, const json_t *cust, co
 	return rc < 0 ? rc : 0;
 }
 
+int crm_order_store(struct app *a, struct store_order *o, const json_t *cust, enum store_upsert *what)
+{
+	crm_order_hash(o, cust, o->raw_hash);
+	if (!o->updated_at)
+		o->updated_at = time_now_s();
+	int rc = order_customer(a, o->site_id, cust, o->email, &o->customer_id);
+	if (rc == 0 && (rc = store_order_upsert(a->st, o, what)) == 0)
+		crm_loyalty_on_order(a, o->site_id, o->id, NULL, o->status);   /* idempotent: retries too */
+	return rc;
+}
+
 static void h_order_put(struct http_req *r)
 {
 	struct app *a = app_of(r);
@@ -142,12 +153,7 @@ static void h_order_put(struct http_req *r)
 		return;
 	}
 	o.site_id = site_id;
-	crm_order_hash(&o, cust, o.raw_hash);
-	if (!o.updated_at)
-		o.updated_at = time_now_s();
-	int rc = order_customer(a, site_id, cust, o.email, &o.customer_id);
-	if (rc == 0)
-		rc = store_order_upsert(a->st, &o, &what);
+	int rc = crm_order_store(a, &o, cust, &what);
 	json_decref(cust);
 	store_order_free(&o);
 	/* answer what is stored (a retry's "now" was not written) */
@@ -368,6 +374,8 @@ void crm_register(struct http_server *s)
 {
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
 	crm_customers_register(s);
+	crm_loyalty_register(s);
+	crm_import_register(s);
 }
 
 void crm_shutdown(void)

@@ -18,6 +18,7 @@ import { DepartmentsPanel } from './routing.js';
 import { BotPanel } from './bot.js';
 import { tr } from './routing-i18n.js';
 import { InvitePanel } from './invites.js';
+import { CrmImportPanel, tci } from './crm-import.js';
 import { ti } from './invite-i18n.js';
 import { KbPanel } from './kb.js';
 
@@ -188,6 +189,7 @@ function Panel({ id, role }) {
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="dept-title">${tr('dept.title')}</h3><${DepartmentsPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="bot-title">${tr('bot.title')}</h3><${BotPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="crm-import-title">${tci('title')}</h3><${CrmImportPanel} />`}
 			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />
 			<h3 class="sub settings-sub" id="invites-title">${ti('title')}</h3><${InvitePanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;
