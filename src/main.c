@@ -219,6 +219,7 @@ static void on_maintain(uv_timer_t *t)
 	/* the search log feeds the editor's report of the last weeks; a year is plenty */
 	store_kb_search_prune(app.st, time_now_s() - 365 * 86400);
 	crm_loyalty_maintain(&app);   /* expires due points; levels once a day */
+	crm_rfm_maintain(&app);   /* RFM scores and tiers of every site, once a day */
 	store_maintain(app.st, time_now_s());
 }
 

@@ -15,6 +15,8 @@ struct store_order;
  * the lookup's rate limiter. */
 void crm_register(struct http_server *s);
 void crm_shutdown(void);
+/* crm/panel.c: GET /api/v1/visitors/:id/customer, the customer beside the chat. */
+void crm_panel_register(struct http_server *s);
 
 /* ---- identity (crm/identity.c): the visitor's hello may carry claim = {"id","sig"} (the
  * shop's customer id signed as in kb_identity_valid). A valid claim links visitor_id to the
@@ -109,5 +111,16 @@ int crm_loyalty_pick_level(const struct store_level *lv, const int64_t *spend, c
 /* Pure: the expiry entry's delta for an award of award points when the balance is balance:
  * the award back, never more than a positive balance (spent points are not clawed back). */
 int64_t crm_loyalty_expire_delta(int64_t award, int64_t balance);
+
+/* ---- RFM and tiers (crm/rfm_run.c): docs/crm.md "Recomputing RFM and tiers" ---- */
+struct crm_rfm_report {
+	int64_t customers, changed, ms;   /* customers scored, tier changes written, duration */
+};
+/* Scores every customer of the site from its purchases (paid, shipped, delivered) with the
+ * site's settings and writes the results and tier-history rows in one transaction. */
+int crm_rfm_recompute(struct app *a, int64_t site_id, struct crm_rfm_report *rep);
+/* Maintenance (main.c): every site once a day. */
+void crm_rfm_maintain(struct app *a);
+void crm_rfm_register(struct http_server *s);
 
 #endif

@@ -376,6 +376,8 @@ void crm_register(struct http_server *s)
 	crm_customers_register(s);
 	crm_loyalty_register(s);
 	crm_import_register(s);
+	crm_rfm_register(s);
+	crm_panel_register(s);
 }
 
 void crm_shutdown(void)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SLOTS 440
+#define STORE_SLOTS 480
 #define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
 #define STORE_SLOT_TRACK 100      /* store_track.c */
 #define STORE_SLOT_INVITE 140     /* store_invite.c */
@@ -17,6 +17,7 @@
 #define STORE_SLOT_BOT 340        /* store_bot.c */
 #define STORE_SLOT_CRM 360        /* store_crm.c */
 #define STORE_SLOT_LOYALTY 380    /* store_loyalty.c */
+#define STORE_SLOT_RFM 440        /* store_rfm.c */
 
 struct store {
 	sqlite3 *db;

@@ -10,6 +10,7 @@ import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fi
 import { FileBody, siteKey, upload } from './files.js';
 import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
 import { PageTrail } from './trail.js';
+import { CustomerPanel } from './customer.js';
 import { FaqButton, FaqPop, FaqSuggest } from './kb.js';
 
 const html = htm.bind(h);
@@ -483,7 +484,7 @@ export function Inbox() {
 		<div class="inbox-main">
 			${cur
 				? html`<div class="conv-wrap"><${ConversationView} key=${cur} id=${cur} />
-					<aside class="conv-side" id="conv-side"><${PageTrail} visitorId=${visitorOf(cur)} /></aside></div>`
+					<aside class="conv-side" id="conv-side"><${CustomerPanel} visitorId=${visitorOf(cur)} /><${PageTrail} visitorId=${visitorOf(cur)} /></aside></div>`
 				: html`<div class="placeholder"><p class="muted">${t('chat.pick')}</p></div>`}
 		</div>
 	</div>`;
