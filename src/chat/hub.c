@@ -114,16 +114,6 @@ struct aconn *hub_agent_find(int64_t user_id)
 	return NULL;
 }
 
-int hub_site_online(struct app *app, int64_t site_id)
-{
-	KF_UNUSED(app);
-	for (struct aconn *a = agents; a; a = a->next)
-		if (a->hello && strcmp(a->status, "online") == 0 &&
-		    (a->admin || store_site_is_member(a->app->st, site_id, a->user_id) == 0))
-			return 1;
-	return 0;
-}
-
 int hub_agent_watches(const struct aconn *a, int64_t conv_id)
 {
 	for (size_t i = 0; i < a->nwatch; i++)

@@ -51,7 +51,6 @@ int  hub_agent_covers(struct aconn *a, int64_t site_id);   /* admin or member */
 struct aconn *hub_agents(void);
 /* An agent's socket that said hello (the first, when several tabs), or NULL. */
 struct aconn *hub_agent_find(int64_t user_id);
-int  hub_site_online(struct app *app, int64_t site_id);    /* an online agent covers it */
 int  hub_agent_watches(const struct aconn *a, int64_t conv_id);
 void hub_watch(struct aconn *a, int64_t conv_id);
 void hub_unwatch(struct aconn *a, int64_t conv_id);

@@ -1,6 +1,7 @@
 /* chat/routes.c - the chat's HTTP side: sites (admin), conversations (agents), the
  * widget's public config, the widget script and the demo shop page; plus the route table. */
 #include "chat/chat_int.h"
+#include "chat/route.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/buf.h"
@@ -333,7 +334,7 @@ static void h_widget_config(struct http_req *r)
 	json_t *agents = prechat_asks(pre, "agent") ? site_agents_public(a, s.id) : json_array();
 	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o,s:o}}", "site", "key", s.key, "name",
 					  s.name, "greeting", s.greeting, "color", s.color, "languages",
-					  json_words(s.languages), "online", open && hub_site_online(a, s.id), "open", open,
+					  json_words(s.languages), "online", open && route_available(a, s.id, 0), "open", open,
 					  "preview", s.preview, "offline_message", s.offline_message, "prechat", pre,
 					  "departments", chat_departments_public(a, s.id), "agents", agents));
 }

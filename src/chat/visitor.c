@@ -143,7 +143,7 @@ static void v_hello(struct vconn *v, json_t *msg)
 	int bad_sig = crm_identify(a, site.id, vis.id, json_object_get(msg, "customer"), &customer) == KF_EDENIED;
 	hub_send(v->ws, json_pack("{s:s,s:s,s:I,s:{s:s,s:s,s:s,s:b,s:b},s:o,s:o,s:o,s:o}", "type", "welcome", "token", tok,
 				  "visitor_id", (json_int_t)vis.id, "site", "name", site.name, "greeting", site.greeting,
-				  "color", site.color, "online", open && hub_site_online(a, site.id), "open", open,
+				  "color", site.color, "online", open && route_available(a, site.id, 0), "open", open,
 				  "conversation", conv, "messages", msgs, "invite_rules",
 				  chat_invite_rules_public(a, site.id), "customer", customer));
 	if (bad_sig)

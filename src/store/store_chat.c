@@ -135,15 +135,6 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	return store__stmt(st, slot, sql[slot - STORE_SLOT_CHAT]);
 }
 
-/* Runs a statement that returns one row into row_cb; KF_ENOTFOUND when none. */
-static int one(struct store *st, sqlite3_stmt *s, void (*row_cb)(sqlite3_stmt *, void *), void *out)
-{
-	int rc = store__step(st, s);
-	if (rc == SQLITE_ROW)
-		row_cb(s, out);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, sqlite3_sql(s));
-}
 
 static int changed(struct store *st, int rc)
 {
@@ -224,7 +215,7 @@ int store_site_get(struct store *st, int64_t id, struct store_site *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return one(st, s, site_row, out);
+	return store__one(st, s, site_row, out);
 }
 
 int store_site_by_key(struct store *st, const char *key, struct store_site *out)
@@ -233,7 +224,7 @@ int store_site_by_key(struct store *st, const char *key, struct store_site *out)
 	if (!s)
 		return KF_EIO;
 	store__bind_text(s, 1, key);
-	return one(st, s, site_row, out);
+	return store__one(st, s, site_row, out);
 }
 
 int store_site_each(struct store *st, int64_t member_of, int (*cb)(void *, const struct store_site *), void *ud)
@@ -308,7 +299,7 @@ int store_site_is_member(struct store *st, int64_t site_id, int64_t user_id)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, site_id);
 	sqlite3_bind_int64(s, 2, user_id);
-	return one(st, s, nothing, NULL);
+	return store__one(st, s, nothing, NULL);
 }
 
 /* ---- visitors ---- */
@@ -351,7 +342,7 @@ int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, site_id);
 	store__bind_text(s, 2, token_hash);
-	return one(st, s, visitor_row, out);
+	return store__one(st, s, visitor_row, out);
 }
 
 int store_visitor_get(struct store *st, int64_t id, struct store_visitor *out)
@@ -360,7 +351,7 @@ int store_visitor_get(struct store *st, int64_t id, struct store_visitor *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return one(st, s, visitor_row, out);
+	return store__one(st, s, visitor_row, out);
 }
 
 int store_visitor_update(struct store *st, const struct store_visitor *v)
@@ -445,7 +436,7 @@ int store_conv_get(struct store *st, int64_t id, struct store_conv *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return one(st, s, conv_row, out);
+	return store__one(st, s, conv_row, out);
 }
 
 int store_conv_summary(struct store *st, int64_t id, struct store_conv *out)
@@ -454,7 +445,7 @@ int store_conv_summary(struct store *st, int64_t id, struct store_conv *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return one(st, s, summary_row, out);
+	return store__one(st, s, summary_row, out);
 }
 
 int store_conv_open_for_visitor(struct store *st, int64_t visitor_id, struct store_conv *out)
@@ -463,7 +454,7 @@ int store_conv_open_for_visitor(struct store *st, int64_t visitor_id, struct sto
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, visitor_id);
-	return one(st, s, conv_row, out);
+	return store__one(st, s, conv_row, out);
 }
 
 int store_conv_set_status(struct store *st, int64_t id, const char *status, int64_t agent_id, int64_t now)
@@ -510,7 +501,7 @@ int store_conv_count_active(struct store *st, int64_t agent_id, int64_t *n)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, agent_id);
-	return one(st, s, count_row, n);
+	return store__one(st, s, count_row, n);
 }
 
 int store_conv_each(struct store *st, int64_t member_of, const char *which, int limit,
@@ -559,7 +550,7 @@ static int find_dup(struct store *st, const struct store_msg *m, struct found *f
 	store__bind_text(s, 2, m->sender);
 	sqlite3_bind_int64(s, 3, m->sender_id);
 	store__bind_text(s, 4, m->client_id);
-	return one(st, s, found_row, f);
+	return store__one(st, s, found_row, f);
 }
 
 static int insert_msg(struct store *st, struct store_msg *m)
@@ -574,7 +565,7 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	store__bind_text(s, 4, m->kind);
 	store__bind_text(s, 5, m->body);
 	sqlite3_bind_int64(s, 6, m->at);
-	int rc = one(st, s, count_row, &m->seq);
+	int rc = store__one(st, s, count_row, &m->seq);
 	if (rc)
 		return rc;
 	if (!(s = q(st, C_MSG_INSERT)))
@@ -886,7 +877,7 @@ int store_file_get(struct store *st, int64_t id, struct store_file *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	return one(st, s, file_row, out);
+	return store__one(st, s, file_row, out);
 }
 
 int store_chat_prune(struct store *st, int64_t now, int64_t *deleted)

@@ -34,6 +34,9 @@ int  store__err(struct store *st, const char *what);
 int  store__exec(struct store *st, const char *sql);
 void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz);
 void store__bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Steps a bound statement expected to answer one row, filling *out with row_cb: 0, or
+ * KF_ENOTFOUND without a row. */
+int  store__one(struct store *st, sqlite3_stmt *s, void (*row_cb)(sqlite3_stmt *, void *), void *out);
 /* Steps a bound statement that answers one integer: 0 with *out, KF_ENOTFOUND without a row. */
 int  store__one_int(struct store *st, sqlite3_stmt *s, int64_t *out);
 /* Steps a bound statement whose first column is an id into ids (at most max; the rest skipped). */

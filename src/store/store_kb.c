@@ -156,8 +156,9 @@ static int64_t vis_level(const char *vis)
 
 /* ---- categories ---- */
 
-static void cat_row(sqlite3_stmt *s, struct store_kb_category *c)
+static void cat_row(sqlite3_stmt *s, void *p)
 {
+	struct store_kb_category *c = p;
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	c->site_id = sqlite3_column_int64(s, 1);
@@ -227,11 +228,7 @@ int store_kb_category_get(struct store *st, int64_t id, struct store_kb_category
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = store__step(st, s);
-	if (rc == SQLITE_ROW)
-		cat_row(s, out);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, "kb category");
+	return store__one(st, s, cat_row, out);
 }
 
 int store_kb_category_each(struct store *st, int64_t site_id, const char *lang,
@@ -560,13 +557,7 @@ int store_kb_related(struct store *st, int64_t article_id, int64_t *ids, size_t 
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, article_id);
-	*n = 0;
-	int rc;
-	while ((rc = store__step(st, s)) == SQLITE_ROW)
-		if (*n < max)
-			ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store__err(st, "kb related");
+	return store__ids(st, s, ids, max, n);
 }
 
 /* ---- revisions ---- */

@@ -63,8 +63,9 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	return store__stmt(st, slot, sql[slot - STORE_SLOT_ROUTE]);
 }
 
-static void dept_row(sqlite3_stmt *s, struct store_dept *d)
+static void dept_row(sqlite3_stmt *s, void *p)
 {
+	struct store_dept *d = p;
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(s, 0);
 	d->site_id = sqlite3_column_int64(s, 1);
@@ -128,11 +129,7 @@ int store_dept_get(struct store *st, int64_t id, struct store_dept *out)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = store__step(st, s);
-	if (rc == SQLITE_ROW)
-		dept_row(s, out);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, "department");
+	return store__one(st, s, dept_row, out);
 }
 
 int store_dept_each(struct store *st, int64_t site_id, int (*cb)(void *, const struct store_dept *), void *ud)

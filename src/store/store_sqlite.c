@@ -625,3 +625,12 @@ int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, size_t max, size
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store__err(st, sqlite3_sql(s));
 }
+
+int store__one(struct store *st, sqlite3_stmt *s, void (*row_cb)(sqlite3_stmt *, void *), void *out)
+{
+	int rc = store__step(st, s);
+	if (rc == SQLITE_ROW)
+		row_cb(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KF_ENOTFOUND : store__err(st, sqlite3_sql(s));
+}
