@@ -95,8 +95,13 @@ export function ReportsPanel() {
 	const data = useSignal(null);
 	const err = useSignal('');
 	const seq = useRef(0);
-	const fromRef = useRef(null);
-	const toRef = useRef(null);
+	/* What the date fields hold while the user types: kept apart from the applied range, so a
+	   re-render when a report arrives never overwrites a half-entered date. */
+	const draft = useSignal(range.value);
+	const pick = (r) => {
+		draft.value = r;
+		range.value = r;
+	};
 	useEffect(() => {
 		if (!site.value) return;
 		const n = ++seq.current;
@@ -110,12 +115,12 @@ export function ReportsPanel() {
 
 	function apply(e) {
 		e.preventDefault();
-		const from = fromRef.current.value, to = toRef.current.value;
+		const { from, to } = draft.value;
 		if (!RE.test(from) || !RE.test(to) || from > to) {
 			err.value = 'rep.badRange';
 			return;
 		}
-		range.value = { from, to };
+		pick({ from, to });
 	}
 
 	if (sites.value === null) return html`<p class="muted">${t('loading')}</p>`;
@@ -126,11 +131,13 @@ export function ReportsPanel() {
 	return html`<div class="reports">
 		<form class="toolbar reports-range" onSubmit=${apply}>
 			<${SitePicker} sites=${sites} site=${site} choose=${choose} id="reports-site" />
-			<label class="field inline"><span>${tt('rep.from')}</span><input type="date" id="reports-from" ref=${fromRef} value=${from} /></label>
-			<label class="field inline"><span>${tt('rep.to')}</span><input type="date" id="reports-to" ref=${toRef} value=${to} /></label>
+			<label class="field inline"><span>${tt('rep.from')}</span><input type="date" id="reports-from" value=${draft.value.from}
+				onInput=${(e) => (draft.value = { ...draft.value, from: e.currentTarget.value })} /></label>
+			<label class="field inline"><span>${tt('rep.to')}</span><input type="date" id="reports-to" value=${draft.value.to}
+				onInput=${(e) => (draft.value = { ...draft.value, to: e.currentTarget.value })} /></label>
 			<button type="submit" id="reports-apply">${tt('rep.apply')}</button>
 			<span class="quick" role="group">
-				${QUICK.map((n) => html`<button type="button" class="small" data-days=${n} onClick=${() => (range.value = lastDays(n))}>${tt('rep.days', { n })}</button>`)}
+				${QUICK.map((n) => html`<button type="button" class="small" data-days=${n} onClick=${() => pick(lastDays(n))}>${tt('rep.days', { n })}</button>`)}
 			</span>
 			<a id="reports-csv" class="button small" href=${`/api/v1/stats.csv?site=${site.value}&from=${from}&to=${to}`}
 				download=${`kefu-stats-${site.value}-${from}-${to}.csv`}>${tt('rep.csv')}</a>
