@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SLOTS 480
+#define STORE_SLOTS 640
 #define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
 #define STORE_SLOT_TRACK 100      /* store_track.c */
 #define STORE_SLOT_INVITE 140     /* store_invite.c */
@@ -18,6 +18,10 @@
 #define STORE_SLOT_CRM 360        /* store_crm.c */
 #define STORE_SLOT_LOYALTY 380    /* store_loyalty.c */
 #define STORE_SLOT_RFM 440        /* store_rfm.c */
+#define STORE_SLOT_OFFER 480      /* store_offer.c */
+#define STORE_SLOT_CARD 520       /* store_card.c (order cards in chat) */
+#define STORE_SLOT_MERGE 540      /* store_merge.c */
+#define STORE_SLOT_CRMLIST 580    /* store_crmlist.c (the CRM page) */
 
 struct store {
 	sqlite3 *db;
