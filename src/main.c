@@ -51,6 +51,7 @@ static int cmd_version(struct opts *o, struct config *c);
 static int cmd_site(struct opts *o, struct config *c);
 static int cmd_demo_seed(struct opts *o, struct config *c);
 static int cmd_import(struct opts *o, struct config *c);
+static int cmd_crm(struct opts *o, struct config *c);
 static const struct command *find_command(const char *name);
 
 static const struct command commands[] = {
@@ -77,6 +78,9 @@ static const struct command commands[] = {
 	  "imported unchanged is counted as unchanged. --map names the columns (number, customer,\n"
 	  "name, placed_at, total, status, email, phone, currency, items) and maps statuses\n"
 	  "(status.canceled=cancelled); see docs/crm.md. Rejected rows are listed with their line.", cmd_import },
+	{ "crm", "kefu crm recompute [--site ID] [--data DIR]",
+	  "Recomputes the RFM scores and tiers of site ID (default 1) from its orders now, as the\n"
+	  "nightly run does; prints customers, tier changes and milliseconds (for cron).", cmd_crm },
 	{ "version", "kefu version", "Prints the version.", cmd_version },
 };
 
@@ -524,6 +528,22 @@ static int cmd_import(struct opts *o, struct config *c)
 	if (open_store(c, &st, 0))
 		return 1;
 	int rc = crm_import_cli(st, site_id, o->map, o->currency, o->args[1]);
+	store_close(st);
+	return rc;
+}
+
+static int cmd_crm(struct opts *o, struct config *c)
+{
+	struct store *st = NULL;
+	int64_t site_id = 1;
+	if (o->nargs != 1 || strcmp(o->args[0], "recompute") != 0 ||
+	    (o->site && (parse_i64(o->site, strlen(o->site), &site_id) || site_id < 1))) {
+		fprintf(stderr, "usage: %s\n", find_command("crm")->usage);
+		return 2;
+	}
+	if (open_store(c, &st, 0))
+		return 1;
+	int rc = crm_rfm_cli(st, site_id);
 	store_close(st);
 	return rc;
 }

@@ -95,6 +95,10 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 			return num(value, &v) && v > 0 && v <= 10000000 ? (c->track_new_per_min = (unsigned)v, 1) : 0;
 		if (strcmp(name, "presence_max") == 0)   /* ~1.6 KB an entry at worst */
 			return num(value, &v) && v > 0 && v <= 10000000 ? (c->presence_max = (unsigned)v, 1) : 0;
+	} else if (strcmp(section, "demo") == 0) {
+		/* only `make demo` turns this on: it lets anyone be a demo customer on /demo */
+		if (strcmp(name, "sign_customers") == 0)
+			return strcmp(value, "on") == 0 ? (c->demo_sign = 1) : strcmp(value, "off") == 0 ? (c->demo_sign = 0, 1) : 0;
 	} else if (strcmp(section, "session") == 0) {
 		if (strcmp(name, "ttl_hours") == 0)   /* at most ten years */
 			return num(value, &v) && v > 0 && v <= 87600 ? (c->session_ttl_h = (unsigned)v, 1) : 0;

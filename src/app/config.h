@@ -19,6 +19,7 @@ struct config {
 	unsigned track_per_min;      /* [track] reports_per_min: tracking reports per IP */
 	unsigned track_new_per_min;  /* [track] new_visitors_per_min: visitors a report may make, per IP */
 	unsigned presence_max;       /* [track] presence_max: visitors kept in memory for the live list */
+	int demo_sign;               /* [demo] sign_customers: /demo may sign in as a demo-NNN customer */
 };
 
 void config_defaults(struct config *c);

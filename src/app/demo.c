@@ -3,6 +3,8 @@
  * conversations with messages, then their clocks moved back into the past month. A fixed
  * seed makes the demo the same on every machine. */
 #include "app/demo.h"
+#include "app/app.h"
+#include "crm/crm.h"
 #include "core/kf.h"
 #include "core/util.h"
 #include "store/store.h"
@@ -51,6 +53,8 @@ struct seed {
 	struct store_site site;
 	int64_t agents[8];
 	size_t nagents;
+	int64_t chatters[40];     /* visitors of the latest chats, for the CRM's demo customers */
+	size_t nchats;
 };
 
 static int first_site(void *ud, const struct store_site *s)
@@ -186,6 +190,7 @@ static int chat(struct seed *sd, int64_t vid, int64_t start_s, int missed)
 	c.site_id = sd->site.id;
 	c.visitor_id = vid;
 	c.agent_id = missed ? 0 : agent;
+	sd->chatters[sd->nchats++ % KF_ARRAY_LEN(sd->chatters)] = vid;
 	snprintf(c.status, sizeof(c.status), "closed");
 	if (store_conv_create(sd->st, &c) != 0)
 		return KF_EIO;
@@ -361,6 +366,12 @@ int demo_seed(struct store *st)
 	if (rc)
 		return rc;
 	if (invite_rule(&sd) != 0 || history(&sd) != 0 || faq_seed(&sd, sd.nagents ? sd.agents[0] : 0) != 0)
+		return KF_EIO;
+	struct app a;   /* the CRM's code wants an app; the store is all it touches offline */
+	memset(&a, 0, sizeof(a));
+	a.st = st;
+	size_t nch = sd.nchats < KF_ARRAY_LEN(sd.chatters) ? sd.nchats : KF_ARRAY_LEN(sd.chatters);
+	if (crm_demo_seed(&a, sd.site.id, sd.chatters, nch) != 0)
 		return KF_EIO;
 	printf("seeded %s: departments 售前咨询 and 售后服务, an invitation rule, %d days of traffic and chats,\n"
 	       "a help centre of %zu articles (/help/%s) and the FAQ bot\n", sd.site.name, DAYS, KF_ARRAY_LEN(faq),

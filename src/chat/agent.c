@@ -335,7 +335,7 @@ static const struct {
 	{ "status", a_status }, { "watch", a_watch }, { "unwatch", a_unwatch }, { "accept", a_accept },
 	{ "msg", a_msg }, { "typing", a_typing }, { "read", a_read }, { "close", a_close_frame },
 	{ "reopen", a_reopen_frame }, { "decline", a_decline }, { "takeover", a_takeover },
-	{ "transfer", a_transfer },
+	{ "transfer", a_transfer }, { "send_order", chat_send_order },
 };
 
 static void a_message(struct ws_conn *ws, int binary, const char *data, size_t len)

@@ -29,6 +29,10 @@ void chat_visitor_shutdown(void);
  * question, for that e-mail (NULL: none). */
 void chat_to_people(struct app *a, const struct store_conv *c, const char *text);
 
+/* card.c: {"type":"send_order","conversation_id","number","client_id"?}: the agent sends an order
+ * of the conversation's customer as a card (docs/chat-protocol.md, docs/crm.md) */
+void chat_send_order(struct aconn *a, json_t *msg);
+
 /* invite.c: the site's enabled invitation rules as the widget needs them (welcome frame) */
 json_t *chat_invite_rules_public(struct app *a, int64_t site_id);
 

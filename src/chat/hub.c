@@ -197,6 +197,8 @@ json_t *hub_msg_json(const struct store_msg *m)
 							 m->file_name, "size", (json_int_t)m->file_size, "content_type",
 							 m->file_type, "url", url));
 	}
+	if (o && m->card && m->card[0])   /* stored by chat/card.c as a JSON object; a bad one is left out */
+		json_object_set_new(o, "card", json_loads(m->card, JSON_REJECT_DUPLICATES, NULL));
 	return o;
 }
 

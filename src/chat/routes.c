@@ -10,7 +10,9 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "kb/kb.h"
 #include "search/search.h"
+#include "store/store_crm.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +466,47 @@ static int first_site(void *ud, const struct store_site *s)
 	return 1;
 }
 
+/* The demo shop "signs in" one of the demo's customers (demo-001 ...) the way a real shop's
+ * server would: it signs the id with the site's secret and puts it on the widget's tag, so
+ * "my orders" and the customer panel can be tried. Only with [demo] sign_customers = on
+ * (make demo): on a real shop this page must never sign anyone. Called inside the script
+ * tag's attributes; it closes the tag's preceding attribute itself. */
+static void demo_customer(struct app *a, struct http_req *r, const struct store_site *s, struct buf *b)
+{
+	const char *id = http_query(r, "customer");
+	char sig[65];
+	if (!id || strlen(id) != 8 || strncmp(id, "demo-", 5) != 0 || strspn(id + 5, "0123456789") != 3 ||
+	    kb_identity_sign(a, s->id, id, sig) != 0)
+		return;
+	buf_adds(b, "\" data-customer-id=\"");
+	buf_add_html(b, id, strlen(id));
+	buf_adds(b, "\" data-customer-sig=\"");
+	buf_adds(b, sig);
+}
+
+/* The demo customers' links under the products (only with [demo] sign_customers = on). */
+static void demo_customer_links(struct app *a, struct http_req *r, const struct store_site *s, struct buf *b)
+{
+	static const char *const ids[] = { "demo-001", "demo-007", "demo-027" };
+	const char *cur = http_query(r, "customer");
+	buf_adds(b, "<p id=\"demo-customers\">演示顾客 Demo customers: ");
+	for (size_t i = 0; i < KF_ARRAY_LEN(ids); i++) {
+		struct store_customer c;
+		if (store_customer_by_external(a->st, s->id, ids[i], &c) != 0)
+			continue;
+		buf_adds(b, "<a href=\"/demo?site=");
+		buf_add_html(b, s->key, strlen(s->key));
+		buf_adds(b, "&amp;customer=");
+		buf_adds(b, ids[i]);
+		buf_adds(b, cur && strcmp(cur, ids[i]) == 0 ? "\"><b>" : "\">");
+		buf_add_html(b, c.name, strlen(c.name));
+		buf_adds(b, cur && strcmp(cur, ids[i]) == 0 ? "</b></a> · " : "</a> · ");
+	}
+	buf_adds(b, "<a href=\"/demo?site=");
+	buf_add_html(b, s->key, strlen(s->key));
+	buf_adds(b, "\">游客 guest</a></p>");
+}
+
 /* A pretend shop page carrying the widget, for trying the chat between two windows. */
 static void h_demo(struct http_req *r)
 {
@@ -487,9 +530,14 @@ static void h_demo(struct http_req *r)
 	buf_adds(&b, "</h1><p>这是一个演示商店页面。点右下角的按钮和客服聊天。 This is a demo shop page: open the chat "
 		 "button at the bottom right and talk to an agent signed in at <a href=\"/\">the console</a>.</p>"
 		 "<div class=\"p\"><div class=\"c\"><h3>保温杯 Thermos</h3><p>¥89</p></div><div class=\"c\"><h3>"
-		 "蓝牙耳机 Earbuds</h3><p>¥199</p></div><div class=\"c\"><h3>帆布包 Tote bag</h3><p>¥59</p></div></div>"
+		 "蓝牙耳机 Earbuds</h3><p>¥199</p></div><div class=\"c\"><h3>帆布包 Tote bag</h3><p>¥59</p></div></div>");
+	if (a->cfg.demo_sign)
+		demo_customer_links(a, r, &s, &b);
+	buf_adds(&b, ""
 		 "<script async src=\"/widget.js\" data-site=\"");
 	buf_add_html(&b, s.key, strlen(s.key));
+	if (a->cfg.demo_sign)
+		demo_customer(a, r, &s, &b);
 	buf_adds(&b, "\"></script></body></html>\n");
 	http_add_header(r, "Cache-Control", "no-cache");
 	http_reply(r, 200, "text/html; charset=utf-8", b.ptr, b.len);

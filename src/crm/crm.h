@@ -111,6 +111,8 @@ int crm_loyalty_pick_level(const struct store_level *lv, const int64_t *spend, c
 /* Pure: the expiry entry's delta for an award of award points when the balance is balance:
  * the award back, never more than a positive balance (spent points are not clawed back). */
 int64_t crm_loyalty_expire_delta(int64_t award, int64_t balance);
+/* Recomputes the customer's level now (a merge or its undo moved orders; crm/merge.c). */
+void crm_loyalty_refresh_level(struct app *a, int64_t site_id, int64_t customer_id);
 
 /* ---- RFM and tiers (crm/rfm_run.c): docs/crm.md "Recomputing RFM and tiers" ---- */
 struct crm_rfm_report {
@@ -122,5 +124,45 @@ int crm_rfm_recompute(struct app *a, int64_t site_id, struct crm_rfm_report *rep
 /* Maintenance (main.c): every site once a day. */
 void crm_rfm_maintain(struct app *a);
 void crm_rfm_register(struct http_server *s);
+/* kefu crm recompute (crm/rfm_cli.c): the exit status (2: no such site); "customers N, changed N,
+ * ms N" on stdout. */
+int crm_rfm_cli(struct store *st, int64_t site_id);
+
+/* ---- the demo (crm/demo.c): customers, orders, points rules and levels for `kefu demo-seed`;
+ * visitors (their nvisitors first) are linked to the first customers. */
+int crm_demo_seed(struct app *a, int64_t site_id, const int64_t *visitors, size_t nvisitors);
+
+/* ---- offers and coupons (crm/offers.c): docs/crm.md "Offers and coupons" ---- */
+struct store_offer;
+#define CRM_OFFER_MAX_LEVELS 20
+/* An offer's targets, parsed: bit t of tiers is enum rfm_tier t, bit s of segments enum
+ * rfm_segment s. Nothing set anywhere = every identified customer. */
+struct crm_offer_targets {
+	unsigned tiers, segments;
+	int64_t levels[CRM_OFFER_MAX_LEVELS];
+	size_t nlevels;
+};
+/* What the eligibility check needs to know of one customer (tier, segment 0 = never
+ * computed; level_id 0 = none) and of the offer's use so far. */
+struct crm_offer_facts {
+	int tier, segment;
+	int64_t level_id, used_by_customer, used_total;
+};
+enum crm_offer_verdict {
+	CRM_OFFER_OK = 0, CRM_OFFER_INACTIVE, CRM_OFFER_NOT_STARTED, CRM_OFFER_ENDED, CRM_OFFER_NOT_TARGETED,
+	CRM_OFFER_CUSTOMER_LIMIT, CRM_OFFER_TOTAL_LIMIT
+};
+/* Pure (unit-tested): parses {"tiers":[keys],"segments":[keys],"levels":[ids]} (each list
+ * optional; keys as rfm_tier_key / rfm_segment_key). 0, or KF_EINVAL with err naming the
+ * field. Level ids are only checked to be positive here (the caller checks the site's). */
+int crm_offer_targets_parse(const json_t *j, struct crm_offer_targets *t, char *err, size_t errsz);
+/* The canonical JSON text of t (what is stored): a new reference. */
+json_t *crm_offer_targets_json(const struct crm_offer_targets *t);
+/* Pure (unit-tested): whether a customer with facts f may use offer o at now: active, within
+ * [starts_at, ends_at) (0 = open), targeted (an empty target, or the tier, the segment or the
+ * level matches any listed: OR across the lists) and neither limit used up. */
+enum crm_offer_verdict crm_offer_eligible(const struct store_offer *o, const struct crm_offer_targets *t,
+					  const struct crm_offer_facts *f, int64_t now);
+void crm_offers_register(struct http_server *s);
 
 #endif

@@ -18,6 +18,16 @@ int crm_load_site(struct http_req *r, int64_t *site_id);
 int crm_customer_create_min(struct app *a, int64_t site_id, const char *ext, const char *name, const char *email,
 			    const char *phone, struct store_customer *out);
 void crm_customers_register(struct http_server *s);
+/* crm/fields.c: the admin's custom customer fields (GET/PUT /api/v1/sites/:id/customer-fields).
+ * crm_fields_check: 0 when custom (a JSON object's text) fits the site's definitions (any
+ * object does when it has none), else KF_EINVAL with the reason in err. */
+void crm_fields_register(struct http_server *s);
+/* crm/names.c: the shop's names for tiers and segments (GET/PUT /api/v1/sites/:id/crm/names).
+ * crm_rfm_name: the name to show for tier (is_tier) or segment id in lang, the shop's override
+ * or the default, written into buf; NULL for an unknown id. */
+void crm_names_register(struct http_server *s);
+const char *crm_rfm_name(struct app *a, int64_t site_id, int is_tier, int id, const char *lang, char *buf, size_t n);
+int crm_fields_check(struct app *a, int64_t site_id, const char *custom, char *err, size_t errsz);
 
 /* crm/order.c: the contact checks orders and profiles share. */
 int crm_email_ok(const char *s);        /* one '@', something on both sides, no spaces or <>" */

@@ -4,6 +4,7 @@
  * text in the row (store_crm.h), tags as space-separated words like the rest of Kefu. */
 #include "crm/crm.h"
 #include "crm/crm_int.h"
+#include "crm/crm_page.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/alloc.h"
@@ -201,25 +202,14 @@ static const char *apply_profile(struct store_customer *c, const json_t *body)
 
 /* ---- handlers ---- */
 
-static int to_array(void *ud, const struct store_customer *c)
-{
-	json_array_append_new(ud, customer_json(c));
-	return 0;
-}
-
+/* The list's filters (tier, segment, level, spend), sort, paging and total are the CRM page's:
+ * crm/crm_page.c. q and limit behave as before (most recently updated first). */
 static void h_customers(struct http_req *r)
 {
-	int64_t site_id, limit = 50;
-	const char *qs = http_query(r, "q"), *l = http_query(r, "limit");
+	int64_t site_id;
 	if (crm_load_site(r, &site_id))
 		return;
-	if ((l && (parse_i64(l, strlen(l), &limit) != 0 || limit < 1 || limit > 200)) || (qs && strlen(qs) > 200)) {
-		http_reply_error(r, 422, "invalid_field", "limit: 1 to 200; q: at most 200 bytes");
-		return;
-	}
-	json_t *arr = json_array();
-	store_customer_search(app_of(r)->st, site_id, qs ? qs : "", (int)limit, to_array, arr);
-	http_reply_json(r, 200, json_pack("{s:o}", "customers", arr));
+	crm_page_list(r, site_id, customer_json);
 }
 
 /* The :id customer of one of the caller's sites, else a 404 reply (1). */
@@ -245,8 +235,11 @@ static void h_customer_get(struct http_req *r)
 static void save(struct http_req *r, struct store_customer *c)
 {
 	const char *bad = apply_profile(c, r->json);
-	if (bad) {
-		http_reply_error(r, 422, "invalid_field", bad);
+	char err[160];
+	/* checked when sent: fields defined later must not block editing an older profile's notes */
+	if (bad || (json_object_get(r->json, "custom") &&
+		    crm_fields_check(app_of(r), c->site_id, c->custom, err, sizeof(err)) != 0)) {
+		http_reply_error(r, 422, "invalid_field", bad ? bad : err);
 		return;
 	}
 	int created = c->id == 0;
@@ -298,4 +291,6 @@ static const struct route routes[] = {
 void crm_customers_register(struct http_server *s)
 {
 	http_routes_add(s, routes, KF_ARRAY_LEN(routes));
+	crm_fields_register(s);
+	crm_names_register(s);
 }

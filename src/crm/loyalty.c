@@ -108,7 +108,15 @@ static void award(struct app *a, int64_t site_id, int64_t customer_id, int64_t o
 	    store_points_rules_get(a->st, site_id, &rules) != 0 || store_order_get(a->st, site_id, number, &o) != 0)
 		return;
 	json_t *mult = json_loads(rules.multipliers, 0, NULL);
-	int rc = crm_loyalty_points(o.items, o.nitems, rules.points_per_unit, rules.unit_cents, mult, &pts);
+	/* An imported order (CSV: one line "imported order" priced 0) has only its total: it earns on
+	 * that, as one uncategorised line, so the CLI, the upload and the API award alike. */
+	struct store_order_item whole = { .quantity = 1, .price_cents = o.total_cents };
+	int priced = 0;
+	for (size_t i = 0; i < o.nitems; i++)
+		priced |= o.items[i].price_cents > 0;
+	int rc = priced || o.total_cents <= 0
+		 ? crm_loyalty_points(o.items, o.nitems, rules.points_per_unit, rules.unit_cents, mult, &pts)
+		 : crm_loyalty_points(&whole, 1, rules.points_per_unit, rules.unit_cents, mult, &pts);
 	json_decref(mult);
 	entry_init(&e, site_id, customer_id, "order_delivered", rc == 0 ? pts : 0);
 	e.order_id = order_id;
@@ -191,6 +199,11 @@ static void recompute_level(struct app *a, int64_t site_id, int64_t customer_id,
 		store_level_change_add(a->st, &ch);
 	}
 	free(lv);
+}
+
+void crm_loyalty_refresh_level(struct app *a, int64_t site_id, int64_t customer_id)
+{
+	recompute_level(a, site_id, customer_id, time_now_s());
 }
 
 void crm_loyalty_on_order(struct app *a, int64_t site_id, int64_t order_id, const char *old_status,
@@ -318,14 +331,19 @@ static void h_points_get(struct http_req *r)
 }
 
 /* Who may change points: API keys (scope points:write) and supervisors; agents for spends
- * when the site's rules allow it. adjust (either sign) is for supervisors only. */
-static int may_change(struct http_req *r, int64_t site_id, int spend)
+ * when the site's rules say agents_spend, for awards (adjust > 0) when they say agents_award.
+ * Taking points away by adjust is for supervisors only. */
+static int may_change(struct http_req *r, int64_t site_id, const struct store_points_entry *e)
 {
 	const struct auth_ctx *ctx = auth_of(r);
 	struct store_points_rules rules;
 	if (ctx->kind == AUTH_APIKEY || auth_role_level(ctx->user.role) >= ACCESS_SUPERVISOR)
 		return 1;
-	return spend && store_points_rules_get(app_of(r)->st, site_id, &rules) == 0 && rules.agents_spend;
+	if (store_points_rules_get(app_of(r)->st, site_id, &rules) != 0)
+		return 0;
+	if (strcmp(e->reason, "spend") == 0)
+		return rules.agents_spend;
+	return e->delta > 0 && rules.agents_award;
 }
 
 /* Body of POST points into *e; a message naming the field, or NULL. */
@@ -364,7 +382,7 @@ static void h_points_post(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", bad);
 		return;
 	}
-	if (!may_change(r, site_id, strcmp(e.reason, "spend") == 0)) {
+	if (!may_change(r, site_id, &e)) {
 		http_reply_error(r, 403, "forbidden", "changing points needs a supervisor here");
 		return;
 	}
@@ -391,9 +409,9 @@ static void h_points_post(struct http_req *r)
 static json_t *rules_json(const struct store_points_rules *ru)
 {
 	json_t *m = json_loads(ru->multipliers, 0, NULL);
-	return json_pack("{s:I,s:I,s:o,s:I,s:b}", "points_per_unit", (json_int_t)ru->points_per_unit, "unit_cents",
+	return json_pack("{s:I,s:I,s:o,s:I,s:b,s:b}", "points_per_unit", (json_int_t)ru->points_per_unit, "unit_cents",
 			 (json_int_t)ru->unit_cents, "multipliers", m ? m : json_object(), "expiry_days",
-			 (json_int_t)ru->expiry_days, "agents_spend", ru->agents_spend);
+			 (json_int_t)ru->expiry_days, "agents_spend", ru->agents_spend, "agents_award", ru->agents_award);
 }
 
 static void h_rules_get(struct http_req *r)
@@ -443,7 +461,7 @@ static const char *multipliers_from(const json_t *m, struct store_points_rules *
 static const char *rules_from_json(const json_t *j, struct store_points_rules *ru)
 {
 	int64_t agents = ru->agents_spend;
-	const json_t *m = json_object_get(j, "multipliers"), *ag = json_object_get(j, "agents_spend");
+	const json_t *m = json_object_get(j, "multipliers"), *ag = json_object_get(j, "agents_spend"), *aw;
 	if (int_field(j, "points_per_unit", 0, LOY_MAX_PER_UNIT, &ru->points_per_unit))
 		return "points_per_unit: 0 to 10000";
 	if (int_field(j, "unit_cents", 1, LOY_MAX_UNIT, &ru->unit_cents))
@@ -455,6 +473,10 @@ static const char *rules_from_json(const json_t *j, struct store_points_rules *r
 	if (ag)
 		agents = json_is_true(ag);
 	ru->agents_spend = (int)agents;
+	if ((aw = json_object_get(j, "agents_award")) && !json_is_boolean(aw))
+		return "agents_award: true or false";
+	if (aw)
+		ru->agents_award = json_is_true(aw);
 	return m ? multipliers_from(m, ru) : NULL;
 }
 

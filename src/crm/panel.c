@@ -7,6 +7,7 @@
  * RFM comes from the last recompute (store_rfm.h); null until one ran. */
 #include "crm/crm.h"
 #include "crm/crm_int.h"
+#include "crm/merge.h"
 #include "crm/rfm.h"
 #include "app/app.h"
 #include "auth/auth.h"
@@ -84,19 +85,23 @@ static json_t *level_json(struct store *st, int64_t customer_id)
 }
 
 /* The stored scores with stable keys and their names in lang (never computed: null). */
-static json_t *rfm_json(struct store *st, int64_t customer_id, const char *lang)
+static json_t *rfm_json(struct app *a, int64_t site_id, int64_t customer_id, const char *lang)
 {
 	struct store_rfm_row w;
-	if (store_rfm_get(st, customer_id, &w) != 0)
+	char sbuf[64], tbuf[64];
+	if (store_rfm_get(a->st, customer_id, &w) != 0)
 		return json_null();
 	const char *sk = rfm_segment_key(w.segment), *tk = rfm_tier_key(w.tier);
-	const char *sn = rfm_segment_name(w.segment, lang), *tn = rfm_tier_name(w.tier, lang);
+	/* the shop's own names where it set them (crm/names.c) */
+	const char *sn = crm_rfm_name(a, site_id, 0, w.segment, lang, sbuf, sizeof(sbuf));
+	const char *tn = crm_rfm_name(a, site_id, 1, w.tier, lang, tbuf, sizeof(tbuf));
 	return json_pack("{s:i,s:i,s:i,s:s,s:s,s:s,s:s}", "r", w.r, "f", w.f, "m", w.m, "segment", sk ? sk : "none",
 			 "tier", tk ? tk : "none", "segment_name", sn ? sn : "", "tier_name", tn ? tn : "");
 }
 
-static json_t *customer_json(struct store *st, const struct store_customer *c, const char *lang)
+static json_t *customer_json(struct app *a, const struct store_customer *c, const char *lang)
 {
+	struct store *st = a->st;
 	struct orders_acc acc = { json_array(), 0 };
 	int64_t spend = 0, points = 0;
 	store_order_each(st, c->site_id, c->id, PANEL_ORDER_SCAN, order_cb, &acc);
@@ -107,8 +112,10 @@ static json_t *customer_json(struct store *st, const struct store_customer *c, c
 			      stored(c->phones, json_array()), "tags", json_words(c->tags), "notes", c->notes,
 			      "lifetime_cents", (json_int_t)spend, "orders_count", (json_int_t)acc.count,
 			      "points_balance", (json_int_t)points, "level", level_json(st, c->id), "rfm",
-			      rfm_json(st, c->id, lang), "recent_orders", acc.recent);
+			      rfm_json(a, c->site_id, c->id, lang), "recent_orders", acc.recent);
 	json_object_set_new(j, "external_id", c->external_id[0] ? json_string(c->external_id) : json_null());
+	json_object_set_new(j, "site_id", json_integer(c->site_id));
+	json_object_set_new(j, "custom", stored(c->custom, json_object()));   /* shown with the site's field labels */
 	return j;
 }
 
@@ -128,14 +135,18 @@ static void h_panel(struct http_req *r)
 	    c->site_id == v.site_id) {
 		json_decref(cust);
 		const char *lang = http_query(r, "lang");   /* names only; rfm.h falls back to English */
-		cust = customer_json(st, c, lang && strlen(lang) < 8 ? lang : "en");
+		cust = customer_json(app_of(r), c, lang && strlen(lang) < 8 ? lang : "en");
 	} else {
 		cid = 0;
 	}
 	free(c);
 	struct convs_acc acc = { st, v.site_id, vid, cid, json_array() };
 	store_conv_each(st, 0, "all", PANEL_CONV_SCAN, conv_cb, &acc);
-	http_reply_json(r, 200, json_pack("{s:o,s:o}", "customer", cust, "conversations", acc.arr));
+	json_t *out = json_pack("{s:o,s:o}", "customer", cust, "conversations", acc.arr);
+	/* agent-confirmed identity (crm/confirm.c): whom the e-mail/phone the visitor left matches */
+	json_object_set_new(out, "candidates", cid ? json_array() : crm_confirm_candidates(st, &v));
+	json_object_set_new(out, "link", crm_confirm_link_json(st, vid));
+	http_reply_json(r, 200, out);
 }
 
 static const struct route routes[] = {

@@ -389,3 +389,12 @@ int rfm_tier_from_key(const char *key)
 	}
 	return RFM_TIER_NONE;
 }
+
+int rfm_segment_from_key(const char *key)
+{
+	for (int s = RFM_SEG_IMPORTANT_VALUE; s < RFM_SEG_COUNT; s++) {
+		if (key && strcmp(key, seg_names[s].key) == 0)
+			return s;
+	}
+	return RFM_SEG_NONE;
+}

@@ -146,5 +146,7 @@ const char *rfm_segment_key(int segment);
 const char *rfm_tier_name(int tier, const char *lang);
 const char *rfm_tier_key(int tier);
 int rfm_tier_from_key(const char *key);
+/* The segment of a key ("important_value" ...); RFM_SEG_NONE for none or an unknown key. */
+int rfm_segment_from_key(const char *key);
 
 #endif

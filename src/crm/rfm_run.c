@@ -6,6 +6,7 @@
  * Manual: docs/crm.md "Recomputing RFM and tiers". */
 #include "crm/crm.h"
 #include "crm/crm_int.h"
+#include "crm/crm_page.h"
 #include "crm/rfm.h"
 #include "app/app.h"
 #include "auth/auth.h"
@@ -17,6 +18,7 @@
 #include "core/util.h"
 #include "store/store.h"
 #include "store/store_rfm.h"
+#include "store/store_crmlist.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,8 +285,10 @@ static void h_summary(struct http_req *r)
 		json_object_set_new(tiers, rfm_tier_key(t), json_integer(c.tier[t]));
 	for (int s = 0; s < RFM_SEG_COUNT; s++)
 		json_object_set_new(segs, rfm_segment_key(s), json_integer(c.seg[s]));
-	http_reply_json(r, 200, json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c.total, "tiers", tiers, "segments",
-					  segs));
+	int64_t at = 0;   /* the CRM page shows when the scores were last computed */
+	store_crmlist_computed_at(app_of(r)->st, site_id, &at);
+	http_reply_json(r, 200, json_pack("{s:I,s:o,s:o,s:I}", "total", (json_int_t)c.total, "tiers", tiers, "segments",
+					  segs, "computed_at", (json_int_t)at));
 }
 
 /* A CSV cell: quoted when it holds a comma, quote or newline; a leading = + - @ gets a ' so a
@@ -343,13 +347,15 @@ static void h_segment_csv(struct http_req *r)
 		return;
 	int tier = key_filter(http_query(r, "tier"), rfm_tier_key, RFM_TIER_COUNT);
 	int seg = key_filter(http_query(r, "segment"), rfm_segment_key, RFM_SEG_COUNT);
-	if (tier == -2 || seg == -2) {
-		http_reply_error(r, 422, "invalid_field", "tier or segment: not a known key");
+	struct store_crmlist_filter f;   /* + q, level and min_spend as the CRM page's list: crm/crm_page.c */
+	const char *bad = crm_page_export_filter(r, tier, seg, &f);
+	if (tier == -2 || seg == -2 || bad) {
+		http_reply_error(r, 422, "invalid_field", bad ? bad : "tier or segment: not a known key");
 		return;
 	}
 	buf_init(&b, 64 * 1024 * 1024);
 	buf_adds(&b, "\xEF\xBB\xBF" "id,name,email,r,f,m,segment,tier\r\n");   /* BOM: spreadsheets read UTF-8 */
-	if (store_rfm_each(app_of(r)->st, site_id, tier, seg, csv_row, &b) || b.err) {
+	if (store_crmlist_each(app_of(r)->st, site_id, &f, csv_row, &b) || b.err) {
 		buf_release(&b);
 		http_reply_error(r, 500, "internal", "could not export the segment");
 		return;

@@ -6,6 +6,8 @@
  * (crm/identity.c) their customer's recent orders. */
 #include "crm/crm.h"
 #include "crm/crm_int.h"
+#include "crm/merge.h"
+#include "crm/crm_page.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "chat/chat_int.h"   /* chat_origin_allowed: the widget's cross-origin rule, shared */
@@ -15,6 +17,7 @@
 #include "core/ratelimit.h"
 #include "core/util.h"
 #include "store/store_crm.h"
+#include "store/store_merge.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,7 +347,9 @@ static void h_mine(struct http_req *r)
 		http_reply_error(r, 401, "unauthorized", "X-Visitor-Token must name a visitor of this site");
 		return;
 	}
-	if (store_customer_of_visitor(a->st, v.id, &customer) != 0) {
+	struct store_link link;   /* an agent's confirmation is for agents: orders need the shop's signature */
+	if (store_customer_of_visitor(a->st, v.id, &customer) != 0 || store_link_get(a->st, v.id, &link) != 0 ||
+	    strcmp(link.source, "signed") != 0) {
 		http_reply_error(r, 404, "not_identified", "the shop has not identified this visitor");
 		return;
 	}
@@ -354,7 +359,11 @@ static void h_mine(struct http_req *r)
 		struct store_order o;
 		if (store_order_get(a->st, s.id, ns.n[i], &o) != 0)
 			continue;
-		json_array_append_new(arr, order_public_json(&o));
+		json_t *pj = order_public_json(&o);
+		/* the signed-in customer's own orders: the total too (a lookup by number shows no prices) */
+		json_object_set_new(pj, "total_cents", json_integer(o.total_cents));
+		json_object_set_new(pj, "currency", json_string(o.currency));
+		json_array_append_new(arr, pj);
 		store_order_free(&o);
 	}
 	http_reply_json(r, 200, json_pack("{s:o}", "orders", arr));
@@ -378,6 +387,10 @@ void crm_register(struct http_server *s)
 	crm_import_register(s);
 	crm_rfm_register(s);
 	crm_panel_register(s);
+	crm_merge_register(s);
+	crm_confirm_register(s);
+	crm_offers_register(s);
+	crm_page_register(s);
 }
 
 void crm_shutdown(void)

@@ -22,6 +22,9 @@ int kb_render_markdown(const char *md, struct buf *html);
 /* ---- who is asking (kb/identity.c): the shop signs its customer's id with the site's identity
  * secret: sig = hex(HMAC-SHA256(secret, customer_id)). 1 when sig is right for the site. */
 int kb_identity_valid(struct app *a, int64_t site_id, const char *customer_id, const char *sig);
+/* The signature a shop's server would compute, for the demo page only (see h_demo): 0 with
+ * out (64 hex digits), -1 for a bad id or a site without a secret. */
+int kb_identity_sign(struct app *a, int64_t site_id, const char *customer_id, char out[65]);
 
 /* ---- counters (kb/routes.c): one view of an article today (UTC day), by whoever shows it to a
  * reader (the help centre's article page, the widget); 0 or an error. Views are gathered in

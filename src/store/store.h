@@ -157,6 +157,7 @@ struct store_msg {
 	int64_t file_id;                      /* kind "file": the attachment (0: none) */
 	char file_name[256], file_type[128];  /* filled by store_msg_each */
 	int64_t file_size;
+	const char *card;        /* a card's JSON object (024_message_card), NULL or "" = none; as body */
 };
 /* Appends m in one transaction: bumps the conversation's last_seq and sets m->id, m->seq,
  * m->at. When (sender, sender_id, client_id) is already in the conversation nothing is

@@ -93,10 +93,11 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				"last_from = CASE WHEN ?4 = 'note' THEN last_from ELSE ?3 END, "
 				"last_at = CASE WHEN ?4 = 'note' THEN last_at ELSE ?6 END WHERE id = ?1 RETURNING last_seq",
 		S(C_MSG_INSERT) = "INSERT INTO messages (conversation_id, seq, sender, sender_id, kind, client_id, author, "
-				  "body, created_at, file_id) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9, nullif(?10, 0))",
+				  "body, created_at, file_id, card) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, ?9, "
+				  "nullif(?10, 0), nullif(?11, ''))",
 		S(C_MSG_AFTER) = "SELECT m.id, m.conversation_id, m.seq, m.sender, m.sender_id, m.kind, coalesce(m.client_id, ''), "
 				 "m.author, m.body, m.created_at, coalesce(m.file_id, 0), coalesce(f.name, ''), "
-				 "coalesce(f.content_type, ''), coalesce(f.size, 0) FROM messages m "
+				 "coalesce(f.content_type, ''), coalesce(f.size, 0), m.card FROM messages m "
 				 "LEFT JOIN chat_files f ON f.id = m.file_id WHERE m.conversation_id = ?1 AND m.seq > ?2 "
 				 "AND (?3 OR m.kind <> 'note') ORDER BY m.seq",
 		S(C_UNINDEXED) = "SELECT id, body FROM messages WHERE id > (SELECT coalesce(max(rowid), 0) FROM msg_fts) "
@@ -580,6 +581,7 @@ static int insert_msg(struct store *st, struct store_msg *m)
 	store__bind_text(s, 8, m->body);
 	sqlite3_bind_int64(s, 9, m->at);
 	sqlite3_bind_int64(s, 10, m->file_id);
+	store__bind_text(s, 11, m->card ? m->card : "");
 	if ((rc = store__run(st, s)) != 0)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(st->db);
@@ -735,6 +737,7 @@ int store_msg_each(struct store *st, int64_t conv_id, int64_t after, int with_no
 		store__text(s, 11, m.file_name, sizeof(m.file_name));
 		store__text(s, 12, m.file_type, sizeof(m.file_type));
 		m.file_size = sqlite3_column_int64(s, 13);
+		m.card = (const char *)sqlite3_column_text(s, 14);   /* NULL: none */
 		if ((ret = cb(ud, &m)) != 0)
 			break;
 	}

@@ -36,15 +36,19 @@ static sqlite3_stmt *q(struct store *st, int slot)
 				   "addresses = ?6, birthday = ?7, lang = ?8, tags = ?9, notes = ?10, consent = ?11, "
 				   "consent_at = ?12, consent_source = ?13, custom = ?14, updated_at = ?15 WHERE id = ?1",
 		S(C_CUST_GET) = "SELECT " CUST_COLS " FROM customers WHERE id = ?1",
-		S(C_CUST_EXT) = "SELECT " CUST_COLS " FROM customers WHERE site_id = ?1 AND external_id = ?2",
-		S(C_CUST_EMAIL) = "SELECT " CUST_COLS " FROM customers c WHERE site_id = ?1 AND EXISTS (SELECT 1 FROM "
+		/* a merged customer's external id finds the customer it was merged into (025) */
+		S(C_CUST_EXT) = "WITH RECURSIVE m(id, nx) AS (SELECT id, merged_into FROM customers WHERE site_id = ?1 AND "
+				"external_id = ?2 UNION ALL SELECT c.id, c.merged_into FROM customers c JOIN m ON c.id = m.nx) "
+				"SELECT " CUST_COLS " FROM customers WHERE id = (SELECT id FROM m WHERE nx IS NULL)",
+		S(C_CUST_EMAIL) = "SELECT " CUST_COLS " FROM customers c WHERE site_id = ?1 AND merged_into IS NULL AND EXISTS (SELECT 1 FROM "
 				  "json_each(c.emails) e WHERE lower(e.value) = lower(?2)) ORDER BY id LIMIT 1",
-		S(C_CUST_SEARCH) = "SELECT " CUST_COLS " FROM customers WHERE site_id = ?1 AND (?2 = '' OR "
+		S(C_CUST_SEARCH) = "SELECT " CUST_COLS " FROM customers WHERE site_id = ?1 AND merged_into IS NULL AND (?2 = '' OR "
 				   "instr(lower(name), lower(?2)) OR instr(lower(emails), lower(?2)) OR instr(phones, ?2) OR "
 				   "instr(coalesce(external_id, ''), ?2)) ORDER BY updated_at DESC, id DESC LIMIT ?3",
 		S(C_LINK) = "INSERT INTO customer_visitors (visitor_id, customer_id, active, linked_at) VALUES (?2, ?1, 1, ?3) "
-			    "ON CONFLICT (visitor_id) DO UPDATE SET customer_id = ?1, active = 1, linked_at = ?3",
-		S(C_UNLINK) = "UPDATE customer_visitors SET active = 0 WHERE visitor_id = ?1",
+			    "ON CONFLICT (visitor_id) DO UPDATE SET customer_id = ?1, active = 1, linked_at = ?3, source = 'signed', "
+			    "confirmed_by = NULL, confirmed_at = NULL",
+		S(C_UNLINK) = "UPDATE customer_visitors SET active = 0 WHERE visitor_id = ?1 AND source = 'signed'",
 		S(C_OF_VISITOR) = "SELECT customer_id FROM customer_visitors WHERE visitor_id = ?1 AND active = 1",
 		S(C_ORD_HASH) = "SELECT id, raw_hash FROM orders WHERE site_id = ?1 AND number = ?2",
 		S(C_ORD_INSERT) = "INSERT INTO orders (site_id, number, customer_id, email, phone, status, currency, "

@@ -26,11 +26,12 @@ static sqlite3_stmt *q(struct store *st, int slot)
 {
 	static const char *const sql[L_END - STORE_SLOT_LOYALTY] = {
 #define S(x) [x - STORE_SLOT_LOYALTY]
-		S(L_RULES_GET) = "SELECT points_per_unit, unit_cents, multipliers, expiry_days, agents_spend FROM "
+		S(L_RULES_GET) = "SELECT points_per_unit, unit_cents, multipliers, expiry_days, agents_spend, agents_award FROM "
 				 "points_rules WHERE site_id = ?1",
 		S(L_RULES_PUT) = "INSERT INTO points_rules (site_id, points_per_unit, unit_cents, multipliers, expiry_days, "
-				 "agents_spend) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_id) DO UPDATE SET "
-				 "points_per_unit = ?2, unit_cents = ?3, multipliers = ?4, expiry_days = ?5, agents_spend = ?6",
+				 "agents_spend, agents_award) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (site_id) DO UPDATE SET "
+				 "points_per_unit = ?2, unit_cents = ?3, multipliers = ?4, expiry_days = ?5, agents_spend = ?6, "
+				 "agents_award = ?7",
 		S(L_ADD) = "INSERT INTO points_ledger " LEDGER_VALUES " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), "
 			   "nullif(?6, 0), ?7, ?8, nullif(?9, 0))",
 		S(L_SPEND) = "INSERT INTO points_ledger " LEDGER_VALUES " SELECT ?1, ?2, ?3, ?4, nullif(?5, 0), "
@@ -92,6 +93,7 @@ int store_points_rules_get(struct store *st, int64_t site_id, struct store_point
 		store__text(s, 2, out->multipliers, sizeof(out->multipliers));
 		out->expiry_days = sqlite3_column_int64(s, 3);
 		out->agents_spend = sqlite3_column_int(s, 4);
+		out->agents_award = sqlite3_column_int(s, 5);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store__err(st, "points rules");
@@ -108,6 +110,7 @@ int store_points_rules_put(struct store *st, const struct store_points_rules *r)
 	store__bind_text(s, 4, r->multipliers);
 	sqlite3_bind_int64(s, 5, r->expiry_days);
 	sqlite3_bind_int(s, 6, r->agents_spend);
+	sqlite3_bind_int(s, 7, r->agents_award);
 	return store__run(st, s);
 }
 

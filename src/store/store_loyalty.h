@@ -16,6 +16,7 @@ struct store_points_rules {
 	char multipliers[2048];                /* JSON {"category": percent} */
 	int64_t expiry_days;                   /* 0 = never */
 	int agents_spend;                      /* 1: agents may spend points, else supervisors */
+	int agents_award;                      /* 1: agents may award points (adjust > 0) too */
 };
 /* The site's rules; the defaults (1 point per 100 cents, no expiry) when none were saved. */
 int store_points_rules_get(struct store *st, int64_t site_id, struct store_points_rules *out);

@@ -46,7 +46,7 @@ before(async () => {
 	key = k.json.key;
 	const r = await admin('PUT', `/api/v1/sites/${site.id}/points-rules`, { points_per_unit: 1, unit_cents: 100, multipliers: { tea: 200 } });
 	assert.equal(r.status, 200, r.text);
-	assert.deepEqual(r.json.rules, { points_per_unit: 1, unit_cents: 100, multipliers: { tea: 200 }, expiry_days: 0, agents_spend: false });
+	assert.deepEqual(r.json.rules, { points_per_unit: 1, unit_cents: 100, multipliers: { tea: 200 }, expiry_days: 0, agents_spend: false, agents_award: false });
 });
 after(async () => { closeAllPeers(); await stopAll(); });
 

@@ -339,6 +339,8 @@ export function typing(id, on) {
 }
 
 export const accept = (id) => send({ type: 'accept', conversation_id: id });
+/* An order of the conversation's customer as a card (docs/chat-protocol.md "send_order"); the msg comes back to watchers. */
+export const sendOrder = (id, number) => send({ type: 'send_order', conversation_id: id, number, client_id: 'o' + Date.now().toString(36) + (++seqNo).toString(36) });
 export const decline = (id) => send({ type: 'decline', conversation_id: id }) && dropOffer(id);
 export const takeover = (id) => send({ type: 'takeover', conversation_id: id });
 /* to: {agent_id} or {department_id}; note: for the receiving agent only. */

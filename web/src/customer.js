@@ -10,6 +10,10 @@ import htm from 'htm';
 import { get, patch } from './api.js';
 import { lang } from './i18n.js';
 import * as chat from './chat.js';
+import { CustomFields } from './crm-fields.js';
+import { SendOrder } from './order-card.js';
+import { CustomerExtras } from './customer-extras.js';
+import { IdentityConfirm } from './customer-identity.js';
 
 const html = htm.bind(h);
 
@@ -76,7 +80,7 @@ function Editor({ cust, onSaved }) {
 function Orders({ list }) {
 	if (!list.length) return html`<p class="muted small-text">${tc('noOrders')}</p>`;
 	return html`<ul class="customer-orders">${list.map((o) => html`<li class="customer-order" key=${o.number}>
-		<b>${o.number}</b> <span class=${'badge order-' + o.status}>${tc('st.' + o.status)}</span> ${money(o.total_cents, o.currency)}
+		<b>${o.number}</b> <span class=${'badge order-' + o.status}>${tc('st.' + o.status)}</span> ${money(o.total_cents, o.currency)} <${SendOrder} number=${o.number} />
 		<div class="muted small-text">${day(o.placed_at)}${o.tracking ? ' · ' + (o.carrier ? o.carrier + ' ' : '') + o.tracking : ''}</div>
 	</li>`)}</ul>`;
 }
@@ -101,7 +105,9 @@ function Known({ c, convs, current, canEdit, onSaved }) {
 			<dt>${tc('level')}</dt><dd id="customer-level">${c.level ? c.level.name : tc('noLevel')}</dd>
 			<dt>${tc('lifetime')}</dt><dd id="customer-lifetime">${money(c.lifetime_cents, c.recent_orders[0] && c.recent_orders[0].currency)}</dd>
 		</dl>
+		<${CustomFields} customer=${c} />
 		<h5>${tc('orders')}</h5><${Orders} list=${c.recent_orders} />
+		<${CustomerExtras} c=${c} />
 		<h5>${tc('convs')}</h5><${Convs} list=${convs} current=${current} />
 		${canEdit
 			? html`<${Editor} key=${c.id} cust=${c} onSaved=${onSaved} />`
@@ -129,6 +135,7 @@ export function CustomerPanel({ visitorId }) {
 	return html`<section class="customer-panel" id="customer-panel" aria-label=${tc('title')}>
 		${err.value && html`<p class="error small-text">${tc('err')}</p>`}
 		${d && !d.customer && html`<h4 id="customer-name" class="muted">${tc('unknown')}</h4>
+			<${IdentityConfirm} visitorId=${visitorId} candidates=${d.candidates} onLinked=${() => get('/api/v1/visitors/' + visitorId + '/customer?lang=' + encodeURIComponent(lang.value)).then((x) => (data.value = x))} />
 			<h5>${tc('convs')}</h5><${Convs} list=${d.conversations} current=${chat.currentId.value} />`}
 		${d && d.customer && html`<${Known} c=${d.customer} convs=${d.conversations} current=${chat.currentId.value} canEdit=${canEdit} onSaved=${onSaved} />`}
 	</section>`;

@@ -11,6 +11,7 @@ import { FileBody, siteKey, upload } from './files.js';
 import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
 import { PageTrail } from './trail.js';
 import { CustomerPanel } from './customer.js';
+import { OrderCard } from './order-card.js';
 import { FaqButton, FaqPop, FaqSuggest } from './kb.js';
 
 const html = htm.bind(h);
@@ -211,7 +212,7 @@ export function Message({ m, mine, state }) {
 		data-state=${state || undefined}>
 		<div class="msg-meta"><span class="msg-who">${who}</span>${m.kind === 'note' && html`<span class="note-tag">${t('chat.note')}</span>`}
 			<time>${shortTime(m.at)}</time></div>
-		<div class="msg-body">${m.kind === 'file' && m.file ? html`<${FileBody} file=${m.file} text=${m.text} />` : linkify(m.text)}</div>
+		<div class="msg-body">${m.card && m.card.type === 'order' ? html`<${OrderCard} card=${m.card} />` : m.kind === 'file' && m.file ? html`<${FileBody} file=${m.file} text=${m.text} />` : linkify(m.text)}</div>
 		${state && html`<div class="msg-state">${t('chat.state.' + state)}</div>`}
 	</li>`;
 }

@@ -19,8 +19,13 @@ import { BotPanel } from './bot.js';
 import { tr } from './routing-i18n.js';
 import { InvitePanel } from './invites.js';
 import { CrmImportPanel, tci } from './crm-import.js';
+import { CrmFieldsPanel, tf } from './crm-fields.js';
+import { LoyaltyPanel, RfmPanel, tl } from './loyalty-settings.js';
+import { OffersPanel } from './offers.js';
+import { to } from './offers-i18n.js';
 import { ti } from './invite-i18n.js';
 import { KbPanel } from './kb.js';
+import { CrmPanel } from './crm.js';
 
 const html = htm.bind(h);
 
@@ -33,7 +38,7 @@ const NAV = [
 	{ id: 'inbox', role: 'agent' },
 	{ id: 'history', role: 'agent' },
 	{ id: 'visitors', role: 'agent' },
-	{ id: 'customers', role: 'agent' },
+	{ id: 'crm', role: 'agent' }, // 客户: agents read; recompute, export and merge for supervisors
 	{ id: 'reports', role: 'supervisor' },
 	{ id: 'kb', role: 'supervisor' },
 	{ id: 'settings', role: 'supervisor' }, // sites: admins; canned responses: supervisors too
@@ -183,6 +188,7 @@ function Panel({ id, role }) {
 	else if (id === 'history') body = html`<${HistoryPanel} />`;
 	else if (id === 'visitors') body = html`<${VisitorsPanel} />`;
 	else if (id === 'reports') body = html`<${ReportsPanel} />`;
+	else if (id === 'crm') body = html`<${CrmPanel} role=${role} />`;
 	else if (id === 'kb') body = html`<${KbPanel} />`;
 	else if (id === 'settings')
 		body = html`${role === 'admin' && html`<h3 class="sub">${t('sites.title')}</h3><${SitesPanel} />`}
@@ -190,6 +196,10 @@ function Panel({ id, role }) {
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="bot-title">${tr('bot.title')}</h3><${BotPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="crm-import-title">${tci('title')}</h3><${CrmImportPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="crm-fields-title">${tf('title')}</h3><${CrmFieldsPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="loyalty-title">${tl('loyTitle')}</h3><${LoyaltyPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="rfm-title">${tl('rfmTitle')}</h3><${RfmPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="offers-title">${to('title')}</h3><${OffersPanel} />`}
 			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />
 			<h3 class="sub settings-sub" id="invites-title">${ti('title')}</h3><${InvitePanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;

@@ -10,6 +10,8 @@
 import { startTracking } from './track.js';
 import { inviteSetup, inviteFrame } from './invite.js';
 import { suggestSetup } from './suggest.js';
+import { ordersSetup, orderCard } from './orders.js';
+import { offersSetup } from './offers.js';
 
 (function () {
 	var CSS = __KEFU_CSS__;
@@ -225,6 +227,10 @@ import { suggestSetup } from './suggest.js';
 	root.appendChild(launcher);
 	// FAQ suggestions while the visitor types, until a conversation exists (suggest.js).
 	suggestSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, input: input, foot: foot, panel: panel, started: function () { return !!convId; } });
+	// The Orders view over the chat, and the shop's signed customer for hello (orders.js).
+	var orders = ordersSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, panel: panel, token: function () { return token; } });
+	// A signed customer's coupons and offers, in a view like the orders one (offers.js).
+	offersSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, panel: panel, token: function () { return token; } });
 
 	function icon(d) {
 		var ns = 'http://www.w3.org/2000/svg';
@@ -469,10 +475,11 @@ import { suggestSetup } from './suggest.js';
 		body.appendChild(a);
 		if (text && text !== f.name) { body.appendChild(doc.createTextNode('\n')); richText(body, text); }
 	}
-	function bubble(from, text, at, kind, file) {
+	function bubble(from, text, at, kind, file, card) {
 		var cls = 'kefu-msg kefu-' + (kind === 'event' || from === 'system' ? 'sys' : from === 'visitor' ? 'me' : 'them');
 		var body = el('div', { cls: 'kefu-b' });
-		if (kind === 'file' && file) fileBody(body, file, text);
+		if (card && card.type === 'order') orderCard(body, card, LANG); // an order an agent sent
+		else if (kind === 'file' && file) fileBody(body, file, text);
 		else richText(body, text || '');
 		var node = el('div', { cls: cls, 'data-from': from }, [body]);
 		var meta = el('div', { cls: 'kefu-meta' }, [el('span', { text: hhmm(at) })]);
@@ -500,7 +507,7 @@ import { suggestSetup } from './suggest.js';
 			node.setAttribute('data-cid', m.conversation_id);
 			if (node.parentNode === list && list.lastChild !== node) { list.removeChild(node); place(node); }
 		} else {
-			node = bubble(m.from, m.text, m.at, m.kind, m.file);
+			node = bubble(m.from, m.text, m.at, m.kind, m.file, m.card);
 			node.setAttribute('data-seq', m.seq);
 			node.setAttribute('data-cid', m.conversation_id);
 			if (m.from === 'visitor') {
@@ -761,6 +768,8 @@ import { suggestSetup } from './suggest.js';
 			if (agentPick) hello.agent = agentPick;
 			if (token) hello.token = token;
 			if (lastSeq) hello.last_seq = lastSeq;
+			var who = orders.claim(); // the shop's signed customer (data-customer-id / -sig)
+			if (who) hello.customer = who;
 			sock.send(JSON.stringify(hello));
 		};
 		sock.onmessage = function (ev) {
@@ -808,6 +817,7 @@ import { suggestSetup } from './suggest.js';
 					siteCfg(f.site);
 				}
 				known = true;
+				orders.identified(f.customer);
 				if (f.conversation) {
 					setConv(f.conversation.id);
 					convStatus = f.conversation.status || '';
