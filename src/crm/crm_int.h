@@ -22,6 +22,11 @@ void crm_customers_register(struct http_server *s);
  * crm_fields_check: 0 when custom (a JSON object's text) fits the site's definitions (any
  * object does when it has none), else KF_EINVAL with the reason in err. */
 void crm_fields_register(struct http_server *s);
+/* crm/site_setting.c: the site's JSON document "<name>.<site id>" of the settings table, at
+ * most max bytes as text. load: the parsed document or NULL (none, or unreadable); the caller
+ * decrefs. save: 0, KF_ETOOBIG, or a store error. */
+json_t *crm_site_setting_load(struct app *a, const char *name, int64_t site_id, size_t max);
+int crm_site_setting_save(struct app *a, const char *name, int64_t site_id, const json_t *j, size_t max);
 /* crm/names.c: the shop's names for tiers and segments (GET/PUT /api/v1/sites/:id/crm/names).
  * crm_rfm_name: the name to show for tier (is_tier) or segment id in lang, the shop's override
  * or the default, written into buf; NULL for an unknown id. */
@@ -37,6 +42,15 @@ void crm_lower(char *s);                /* ASCII lowercase in place */
 /* crm/routes.c: an order checked by crm_order_from_json (o->site_id set), its hash taken here,
  * its customer found or created, then upserted: what the PUT and the CSV import share. */
 int crm_order_store(struct app *a, struct store_order *o, const json_t *cust, enum store_upsert *what);
+/* crm/routes.c, the widget's own routes (/orders/mine, /offers/mine, lookup): the ?site=KEY site
+ * with CORS for its origins (1 after a 404 reply); the preflight answer; and the visitor of
+ * X-Visitor-Token with the customer the shop signed them in as (*customer 0 when it has not:
+ * an agent's confirmation is for agents, never for what the visitor may read), 1 after a
+ * 404/401 reply. */
+struct store_site;
+int crm_widget_site(struct http_req *r, struct store_site *s);
+void crm_widget_preflight(struct http_req *r);
+int crm_widget_customer(struct http_req *r, struct store_site *s, int64_t *customer);
 /* crm/import.c: POST /api/v1/sites/:id/orders/import. */
 void crm_import_register(struct http_server *s);
 

@@ -8,10 +8,8 @@
 #include "crm/crm_int.h"
 #include "app/app.h"
 #include "auth/auth.h"
-#include "core/alloc.h"
 #include "core/kf.h"
 #include "core/util.h"
-#include "store/store.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -22,20 +20,10 @@
 
 static const char *const types[] = { "text", "number", "date", "select", "boolean" };
 
-static void setting_key(int64_t site_id, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "crm.fields.%lld", (long long)site_id);
-}
-
 /* The site's definitions (a JSON array; empty when none were saved). The caller decrefs. */
 static json_t *fields_load(struct app *a, int64_t site_id)
 {
-	char key[48], *v = xmalloc(FIELDS_JSON_MAX);
-	json_t *j = NULL;
-	setting_key(site_id, key, sizeof(key));
-	if (store_setting_get(a->st, key, v, FIELDS_JSON_MAX) == 0)
-		j = json_loads(v, 0, NULL);
-	free(v);
+	json_t *j = crm_site_setting_load(a, "crm.fields", site_id, FIELDS_JSON_MAX);
 	if (!json_is_array(j)) {
 		json_decref(j);
 		j = json_array();
@@ -199,7 +187,7 @@ static void h_fields_get(struct http_req *r)
 static void h_fields_put(struct http_req *r)
 {
 	int64_t site_id;
-	char err[160], key[48];
+	char err[160];
 	if (crm_load_site(r, &site_id))
 		return;
 	json_t *defs = definitions_parse(json_object_get(r->json, "fields"), err, sizeof(err));
@@ -207,10 +195,7 @@ static void h_fields_put(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", err);
 		return;
 	}
-	char *text = json_dumps(defs, JSON_COMPACT);
-	setting_key(site_id, key, sizeof(key));
-	int rc = text && strlen(text) < FIELDS_JSON_MAX ? store_setting_set(app_of(r)->st, key, text) : KF_ETOOBIG;
-	free(text);
+	int rc = crm_site_setting_save(app_of(r), "crm.fields", site_id, defs, FIELDS_JSON_MAX);
 	if (rc != 0) {
 		json_decref(defs);
 		http_reply_error(r, rc == KF_ETOOBIG ? 413 : 500, rc == KF_ETOOBIG ? "too_large" : "internal",

@@ -9,30 +9,18 @@
 #include "crm/rfm.h"
 #include "app/app.h"
 #include "auth/auth.h"
-#include "core/alloc.h"
 #include "core/kf.h"
 #include "core/util.h"
-#include "store/store.h"
 #include <stdio.h>
 #include <string.h>
 
 #define NAMES_JSON_MAX 4096
 #define NAME_MAX_BYTES 40
 
-static void setting_key(int64_t site_id, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "crm.names.%lld", (long long)site_id);
-}
-
 /* The overrides ({"tiers":{},"segments":{}} when none); the caller decrefs. */
 static json_t *names_load(struct app *a, int64_t site_id)
 {
-	char key[48], *v = xmalloc(NAMES_JSON_MAX);
-	json_t *j = NULL;
-	setting_key(site_id, key, sizeof(key));
-	if (store_setting_get(a->st, key, v, NAMES_JSON_MAX) == 0)
-		j = json_loads(v, 0, NULL);
-	free(v);
+	json_t *j = crm_site_setting_load(a, "crm.names", site_id, NAMES_JSON_MAX);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		j = json_object();
@@ -107,22 +95,18 @@ static const char *overrides_from(const json_t *in, int is_tier, json_t *out)
 static void h_names_put(struct http_req *r)
 {
 	int64_t site_id;
-	char key[48];
 	if (crm_load_site(r, &site_id))
 		return;
 	json_t *j = json_pack("{s:o,s:o}", "tiers", json_object(), "segments", json_object());
 	const char *bad = overrides_from(json_object_get(r->json, "tiers"), 1, json_object_get(j, "tiers"));
 	if (!bad)
 		bad = overrides_from(json_object_get(r->json, "segments"), 0, json_object_get(j, "segments"));
-	char *text = bad ? NULL : json_dumps(j, JSON_COMPACT);
+	int rc = bad ? 0 : crm_site_setting_save(app_of(r), "crm.names", site_id, j, NAMES_JSON_MAX);
 	json_decref(j);
 	if (bad) {
 		http_reply_error(r, 422, "invalid_field", bad);
 		return;
 	}
-	setting_key(site_id, key, sizeof(key));
-	int rc = text && strlen(text) < NAMES_JSON_MAX ? store_setting_set(app_of(r)->st, key, text) : KF_ETOOBIG;
-	free(text);
 	if (rc != 0) {
 		http_reply_error(r, 500, "internal", "could not save the names");
 		return;

@@ -10,7 +10,6 @@
 #include "crm/rfm.h"
 #include "app/app.h"
 #include "auth/auth.h"
-#include "chat/chat_int.h"   /* chat_origin_allowed: the widget's cross-origin rule */
 #include "core/alloc.h"
 #include "core/json.h"
 #include "core/kf.h"
@@ -572,57 +571,16 @@ out:
 
 /* ---- the widget: GET /api/v1/offers/mine?site=KEY ---- */
 
-/* The site named by ?site=KEY with CORS for its allowed origins, as /orders/mine answers
- * (crm/routes.c); 1 after a 404. */
-static int widget_site(struct http_req *r, struct store_site *s)
-{
-	const char *key = http_query(r, "site"), *origin = http_header(r, "origin");
-	if (!key || store_site_by_key(app_of(r)->st, key, s) != 0) {
-		http_reply_error(r, 404, "not_found", "no such site");
-		return 1;
-	}
-	if (origin && chat_origin_allowed(s, origin)) {
-		http_add_header(r, "Access-Control-Allow-Origin", origin);
-		http_add_header(r, "Vary", "Origin");
-	}
-	return 0;
-}
-
-static void h_mine_preflight(struct http_req *r)
-{
-	struct store_site s;
-	const char *origin = http_header(r, "origin");
-	if (widget_site(r, &s))
-		return;
-	if (!origin || !chat_origin_allowed(&s, origin)) {
-		http_reply_error(r, 403, "forbidden", "origin not allowed for this site");
-		return;
-	}
-	http_add_header(r, "Access-Control-Allow-Methods", "GET");
-	http_add_header(r, "Access-Control-Allow-Headers", "X-Visitor-Token");
-	http_add_header(r, "Access-Control-Max-Age", "600");
-	http_reply(r, 204, NULL, NULL, 0);
-}
-
-/* The visitor of X-Visitor-Token and their customer through an active signed link, as
+/* The offers of the customer the shop signed this visitor in as (crm_widget_customer), as
  * /orders/mine: 401 without a visitor; a visitor the shop has not identified gets no offers. */
 static void h_mine(struct http_req *r)
 {
 	struct app *a = app_of(r);
 	struct store_site s;
-	struct store_visitor v;
 	int64_t customer = 0;
-	char hash[65];
-	if (widget_site(r, &s))
+	if (crm_widget_customer(r, &s, &customer))
 		return;
-	const char *tok = http_header(r, "x-visitor-token");
-	if (tok && strlen(tok) == 43)
-		token_hash_hex(tok, 43, hash);
-	if (!tok || strlen(tok) != 43 || store_visitor_by_token(a->st, s.id, hash, &v) != 0) {
-		http_reply_error(r, 401, "unauthorized", "X-Visitor-Token must name a visitor of this site");
-		return;
-	}
-	if (store_customer_of_visitor(a->st, v.id, &customer) != 0) {
+	if (!customer) {
 		http_reply_json(r, 200, json_pack("{s:b,s:[]}", "identified", 0, "offers"));
 		return;
 	}
@@ -632,7 +590,7 @@ static void h_mine(struct http_req *r)
 /* /offers/mine comes before /offers/:id: the first matching route wins. */
 static const struct route routes[] = {
 	{ M_GET, "/api/v1/offers/mine", h_mine, 0, ACCESS_PUBLIC, NULL, "api", NULL },
-	{ M_OPTIONS, "/api/v1/offers/mine", h_mine_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_OPTIONS, "/api/v1/offers/mine", crm_widget_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/api/v1/sites/:id/offers", h_list, 0, ACCESS_AGENT, "offers:read", "api", NULL },
 	{ M_POST, "/api/v1/sites/:id/offers", h_create, ROUTE_JSON, ACCESS_ADMIN, "offers:write", "api", NULL },
 	{ M_GET, "/api/v1/offers/:id", h_get, 0, ACCESS_AGENT, "offers:read", "api", NULL },

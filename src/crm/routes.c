@@ -231,7 +231,7 @@ static void h_order_get(struct http_req *r)
 
 /* The site named by ?site=KEY, with CORS for its allowed origins (the widget runs on the
  * shop's pages). 1 after a reply (404). */
-static int widget_site(struct http_req *r, struct store_site *s)
+int crm_widget_site(struct http_req *r, struct store_site *s)
 {
 	const char *key = http_query(r, "site"), *origin = http_header(r, "origin");
 	if (!key || store_site_by_key(app_of(r)->st, key, s) != 0) {
@@ -245,11 +245,11 @@ static int widget_site(struct http_req *r, struct store_site *s)
 	return 0;
 }
 
-static void h_preflight(struct http_req *r)
+void crm_widget_preflight(struct http_req *r)
 {
 	struct store_site s;
 	const char *origin = http_header(r, "origin");
-	if (widget_site(r, &s))
+	if (crm_widget_site(r, &s))
 		return;
 	if (!origin || !chat_origin_allowed(&s, origin)) {
 		http_reply_error(r, 403, "forbidden", "origin not allowed for this site");
@@ -259,6 +259,29 @@ static void h_preflight(struct http_req *r)
 	http_add_header(r, "Access-Control-Allow-Headers", "X-Visitor-Token, Content-Type");
 	http_add_header(r, "Access-Control-Max-Age", "600");
 	http_reply(r, 204, NULL, NULL, 0);
+}
+
+int crm_widget_customer(struct http_req *r, struct store_site *s, int64_t *customer)
+{
+	struct app *a = app_of(r);
+	struct store_visitor v;
+	struct store_link link;
+	char hash[65];
+	*customer = 0;
+	if (crm_widget_site(r, s))
+		return 1;
+	const char *tok = http_header(r, "x-visitor-token");
+	if (tok && strlen(tok) == 43)
+		token_hash_hex(tok, 43, hash);
+	if (!tok || strlen(tok) != 43 || store_visitor_by_token(a->st, s->id, hash, &v) != 0) {
+		http_reply_error(r, 401, "unauthorized", "X-Visitor-Token must name a visitor of this site");
+		return 1;
+	}
+	/* an agent's confirmation is for agents: what the visitor reads needs the shop's signature */
+	if (store_customer_of_visitor(a->st, v.id, customer) != 0 || store_link_get(a->st, v.id, &link) != 0 ||
+	    strcmp(link.source, "signed") != 0)
+		*customer = 0;
+	return 0;
 }
 
 /* 1 when the contact the visitor gave is the one on the order: e-mail case-insensitively,
@@ -285,7 +308,7 @@ static void h_lookup(struct http_req *r)
 	struct store_order o;
 	int64_t now = time_now_s();
 	char sec[24];
-	if (widget_site(r, &s))
+	if (crm_widget_site(r, &s))
 		return;
 	if (!lookup_rl)
 		lookup_rl = ratelimit_new(CRM_LOOKUP_FAILS, CRM_LOOKUP_WINDOW_S);
@@ -334,22 +357,11 @@ static void h_mine(struct http_req *r)
 {
 	struct app *a = app_of(r);
 	struct store_site s;
-	struct store_visitor v;
 	struct numbers ns = { .count = 0 };
 	int64_t customer;
-	char hash[65];
-	if (widget_site(r, &s))
+	if (crm_widget_customer(r, &s, &customer))
 		return;
-	const char *tok = http_header(r, "x-visitor-token");
-	if (tok && strlen(tok) == 43)
-		token_hash_hex(tok, 43, hash);
-	if (!tok || strlen(tok) != 43 || store_visitor_by_token(a->st, s.id, hash, &v) != 0) {
-		http_reply_error(r, 401, "unauthorized", "X-Visitor-Token must name a visitor of this site");
-		return;
-	}
-	struct store_link link;   /* an agent's confirmation is for agents: orders need the shop's signature */
-	if (store_customer_of_visitor(a->st, v.id, &customer) != 0 || store_link_get(a->st, v.id, &link) != 0 ||
-	    strcmp(link.source, "signed") != 0) {
+	if (!customer) {
 		http_reply_error(r, 404, "not_identified", "the shop has not identified this visitor");
 		return;
 	}
@@ -374,9 +386,9 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/sites/:id/orders", h_orders, 0, ACCESS_AGENT, "orders:read", "api", NULL },
 	{ M_GET, "/api/v1/sites/:id/orders/:number", h_order_get, 0, ACCESS_AGENT, "orders:read", "api", NULL },
 	{ M_POST, "/api/v1/orders/lookup", h_lookup, ROUTE_JSON, ACCESS_PUBLIC, NULL, "api", NULL },
-	{ M_OPTIONS, "/api/v1/orders/lookup", h_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_OPTIONS, "/api/v1/orders/lookup", crm_widget_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/api/v1/orders/mine", h_mine, 0, ACCESS_PUBLIC, NULL, "api", NULL },
-	{ M_OPTIONS, "/api/v1/orders/mine", h_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
+	{ M_OPTIONS, "/api/v1/orders/mine", crm_widget_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 };
 
 void crm_register(struct http_server *s)
