@@ -1,7 +1,10 @@
 /* chat/card.c - an agent sends one of the customer's orders into the chat as a card (issue 6):
  * {"type":"send_order","conversation_id","number","client_id"?}. The order must be of the
  * conversation's site and of the customer the visitor is (actively) identified as, so an agent
- * can never show one shopper another's order. The message is kind "text" with a plain fallback
+ * can never show one shopper another's order. Identified means signed in by the shop or
+ * confirmed by an agent (crm/confirm.c): the card is the agent's own act, and the agent's
+ * confirmation is the issue's way of knowing a visitor. What the visitor reads by themselves
+ * (/orders/mine, /offers/mine) needs the shop's signature (crm_widget_customer). The message is kind "text" with a plain fallback
  * in the visitor's language (transcripts, search, e-mail and old widgets read that) and a `card`
  * object the widget and the console draw (docs/chat-protocol.md "Order cards"). */
 #include "chat/chat_int.h"

@@ -20,9 +20,9 @@ void crm_page_register(struct http_server *s);
  * (rfm, orders_count, lifetime_cents, last_order_at, points_balance, level). */
 void crm_page_list(struct http_req *r, int64_t site_id, json_t *(*to_json)(const struct store_customer *c));
 
-/* The segment export's filter (crm/rfm_run.c): tier and segment as already parsed (-1 = any)
- * plus ?q=, ?level= and ?min_spend= as the list reads them. NULL, or the 422's message. */
+/* The segment export's filter (crm/rfm_run.c): ?tier=, ?segment=, ?q=, ?level= and ?min_spend=
+ * read as the list reads them; any other key is refused. NULL, or the 422's message. */
 struct store_crmlist_filter;
-const char *crm_page_export_filter(struct http_req *r, int tier, int segment, struct store_crmlist_filter *f);
+const char *crm_page_export_filter(struct http_req *r, struct store_crmlist_filter *f);
 
 #endif

@@ -244,11 +244,11 @@ static const char default_rules[] = "[{\"tier\":\"key\",\"m_min\":5,\"f_min\":4}
 int crm_demo_seed(struct app *a, int64_t site_id, const int64_t *visitors, size_t nvisitors)
 {
 	int64_t now = time_now_s(), n = 100000;
-	char key[48];
-	snprintf(key, sizeof(key), "crm.fields.%lld", (long long)site_id);   /* crm/fields.c's setting */
-	if (loyalty_setup(a, site_id) != 0 ||
-	    store_setting_set(a->st, key, "[{\"key\":\"size\",\"label\":\"尺码 Size\",\"type\":\"select\",\"options\":[\"S\",\"M\",\"L\",\"XL\"]},"
-				     "{\"key\":\"channel\",\"label\":\"首次购买渠道 First channel\",\"type\":\"text\"}]") != 0)
+	json_t *fields = json_loads("[{\"key\":\"size\",\"label\":\"尺码 Size\",\"type\":\"select\",\"options\":[\"S\",\"M\",\"L\",\"XL\"]},"
+				    "{\"key\":\"channel\",\"label\":\"首次购买渠道 First channel\",\"type\":\"text\"}]", 0, NULL);
+	int rc = crm_site_setting_save(a, "crm.fields", site_id, fields, 8192);   /* crm/fields.c's document */
+	json_decref(fields);
+	if (rc != 0 || loyalty_setup(a, site_id) != 0)
 		return KF_EIO;
 	for (size_t i = 0; i < KF_ARRAY_LEN(people); i++) {
 		if (orders_of(a, site_id, i, &n, now) != 0)

@@ -592,7 +592,7 @@ static void upload_work(struct http_req *r)
 	j->rc = KF_EIO;
 	if (store_open(j->db_path, &a->st) == 0) {
 		j->rc = crm_import_orders(a, j->site_id, j->map, j->currency, read_mem, j, NULL, NULL, &j->rep);
-		store_close(a->st);
+		store_close_worker(a->st);
 	}
 	free(a);
 }

@@ -327,30 +327,16 @@ static int csv_row(void *ud, const struct store_rfm_row *w, const char *name, co
 	return b->err ? 1 : 0;
 }
 
-/* ?tier= and ?segment= are keys ("key", "important_value", "none"); absent = any. -2 when
- * unknown. */
-static int key_filter(const char *v, const char *(*key_of)(int), int count)
-{
-	if (!v || !*v)
-		return -1;
-	for (int i = 0; i < count; i++)
-		if (strcmp(v, key_of(i)) == 0)
-			return i;
-	return -2;
-}
-
 static void h_segment_csv(struct http_req *r)
 {
 	int64_t site_id;
 	struct buf b;
 	if (crm_load_site(r, &site_id))
 		return;
-	int tier = key_filter(http_query(r, "tier"), rfm_tier_key, RFM_TIER_COUNT);
-	int seg = key_filter(http_query(r, "segment"), rfm_segment_key, RFM_SEG_COUNT);
-	struct store_crmlist_filter f;   /* + q, level and min_spend as the CRM page's list: crm/crm_page.c */
-	const char *bad = crm_page_export_filter(r, tier, seg, &f);
-	if (tier == -2 || seg == -2 || bad) {
-		http_reply_error(r, 422, "invalid_field", bad ? bad : "tier or segment: not a known key");
+	struct store_crmlist_filter f;   /* the CRM page's filters: crm/crm_page.c */
+	const char *bad = crm_page_export_filter(r, &f);
+	if (bad) {
+		http_reply_error(r, 422, "invalid_field", bad);
 		return;
 	}
 	buf_init(&b, 64 * 1024 * 1024);

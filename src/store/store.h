@@ -18,6 +18,8 @@ struct store;
 
 int  store_open(const char *path, struct store **out);
 void store_close(struct store *st);              /* checkpoints the WAL; NULL is fine */
+/* A worker thread's second connection: closes without a checkpoint (see store_sqlite.c). */
+void store_close_worker(struct store *st);
 /* Applies pending migrations in order, each in its own transaction; *applied counts them. */
 int  store_migrate(struct store *st, int *applied);
 int  store_schema_version(struct store *st, int *version);

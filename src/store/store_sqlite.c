@@ -155,17 +155,31 @@ int store_open(const char *path, struct store **out)
 	return 0;
 }
 
-void store_close(struct store *st)
+static void close_conn(struct store *st, int checkpoint)
 {
 	if (!st)
 		return;
 	for (int i = 0; i < STORE_SLOTS; i++)
 		sqlite3_finalize(st->stmt[i]);
-	/* A clean close checkpoints the WAL, so the .db file alone is complete. */
-	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (checkpoint)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		log_error("sqlite: close: %s", sqlite3_errmsg(st->db));
 	free(st);
+}
+
+void store_close(struct store *st)
+{
+	/* A clean close checkpoints the WAL, so the .db file alone is complete. */
+	close_conn(st, 1);
+}
+
+void store_close_worker(struct store *st)
+{
+	/* No checkpoint: a TRUNCATE checkpoint holds off every writer until the other readers are
+	 * done (up to the 5 s busy timeout), and the server's own connection is still writing chats.
+	 * The main connection's maintenance checkpoints instead. */
+	close_conn(st, 0);
 }
 
 double store_seconds(const struct store *st)
@@ -263,7 +277,10 @@ int store_maintain(struct store *st, int64_t now)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, now);
 	int rc = run(st, s);
-	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* PASSIVE: copy what it can without waiting for readers or blocking writers (a TRUNCATE
+	 * here would stall the loop's writes while a worker's long read runs); the WAL file is
+	 * cut back to journal_size_limit once a checkpoint reaches its end. */
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return rc;
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 let dataDir, server, base = '', browser, api, site;
@@ -51,10 +51,7 @@ test('the bot answers a known question and hands over on "no"', { timeout: 90000
 	watchForeign(actx, new URL(base).host, foreign);
 	const A = await actx.newPage();
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', ADMIN.email);
-	await A.fill('input[name=password]', ADMIN.password);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, ADMIN.email, ADMIN.password);
 	await A.click('nav [data-nav=inbox]');
 	await A.selectOption('#agent-status', 'online');
 	await until(async () => (await call('GET', '/api/v1/routing/agents')).json.agents.some((x) => x.status === 'online'), 'agent online');

@@ -13,8 +13,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const NAME = '店长';
@@ -89,10 +88,7 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 
 	// Agent: sign in, the inbox is the first panel; go online.
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	await A.click('nav [data-nav=inbox]');
 	await A.locator('#agent-status').waitFor();
 	await A.selectOption('#agent-status', 'online');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 let dataDir, server, base = '', browser, api, site;
@@ -46,10 +46,7 @@ test('an admin imports a CSV from Settings and sees the report with line numbers
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', ADMIN.email);
-	await P.fill('input[name=password]', ADMIN.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, ADMIN.email, ADMIN.password);
 	await P.click('nav [data-nav=settings]');
 	assert.equal(await P.locator('#crm-import-title').textContent(), '导入订单（CSV）');
 	await P.locator('#crm-import-site option', { hasText: '茶叶店' }).waitFor({ state: 'attached' });

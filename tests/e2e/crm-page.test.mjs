@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const LEAD = { email: 'lead@example.com', password: 'lead-password-long-1', name: '主管' };
@@ -77,10 +77,7 @@ test('the CRM page: charts match the summary, a tier filter, its CSV export and 
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', LEAD.email);
-	await P.fill('input[name=password]', LEAD.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, LEAD.email, LEAD.password);
 	await P.click('nav [data-nav=crm]');
 	assert.equal((await P.locator('nav [data-nav=crm]').textContent()).trim(), '客户');
 	await P.locator('#crm-computed', { hasText: '尚未计算' }).waitFor();
@@ -157,10 +154,7 @@ test('an agent sees the page read-only: no recompute button, no export link', { 
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', AGENT.email);
-	await P.fill('input[name=password]', AGENT.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, AGENT.email, AGENT.password);
 	await P.click('nav [data-nav=crm]');
 	await P.locator('#crm-table .crm-row').first().waitFor();
 	assert.equal(await P.locator('#crm-table .crm-row').count(), 5);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店長' };
 let dataDir, server, base = '', browser, api, site;
@@ -45,10 +45,7 @@ test('an admin sets custom fields, points rules, levels and a tier rule in Setti
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', ADMIN.email);
-	await P.fill('input[name=password]', ADMIN.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, ADMIN.email, ADMIN.password);
 	await P.click('nav [data-nav=settings]');
 	assert.equal(await P.locator('#crm-fields-title').textContent(), '客戶自訂欄位');
 	assert.equal(await P.locator('#loyalty-title').textContent(), '點數與會員等級');

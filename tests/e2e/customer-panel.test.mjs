@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 import { connectVisitor, sendMsg, closeAllPeers } from '../http/chatlib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
@@ -104,10 +104,7 @@ test('the panel shows an identified customer (name, points, orders) and an unkno
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', ADMIN.email);
-	await P.fill('input[name=password]', ADMIN.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, ADMIN.email, ADMIN.password);
 	await P.click('nav [data-nav=inbox]');
 	const convOf = async (visitorId) => (await api.call('GET', `/api/v1/visitors/${visitorId}/customer`)).json.conversations[0].id;
 	await P.click(`.conv-item[data-id="${await convOf(known.visitorId)}"]`);

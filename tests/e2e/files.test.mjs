@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const NAME = '客服小王';
@@ -131,10 +130,7 @@ after(async () => {
 test('the visitor sends a PNG from the widget; the agent sees it inline', { timeout: 60000 }, async () => {
 	// Agent: sign in, go online.
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	await A.click('nav [data-nav=inbox]');
 	await A.locator('#agent-status').waitFor();
 	await A.selectOption('#agent-status', 'online');

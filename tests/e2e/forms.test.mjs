@@ -21,8 +21,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, until, freePort, startSmtpSink,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, until, freePort, startSmtpSink, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const NAME = '店长';
@@ -151,10 +150,7 @@ test('(a) nobody online: the offline form; the agent later finds the conversatio
 
 	// The agent signs in later, goes online and finds it, e-mail in the summary.
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	await openNav('inbox');
 	await A.selectOption('#agent-status', 'online');
 	await until(async () => (await widgetConfig()).online, 'the widget config to say online');

@@ -14,8 +14,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, signIn } from './lib.mjs';
 import WebSocket from 'ws';
 
 const EMAIL = 'admin@example.com';
@@ -121,10 +120,7 @@ test('History finds 我想退貨 by 退货, shows it read-only and exports it', 
 
 	// The agent signs in and opens History: with no words, the closed conversations.
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	assert.equal(await A.locator('nav [data-nav=history]').count(), 1, 'History is in the navigation');
 	await openNav('history');
 	const item = A.locator(`.history-item[data-id="${conv1}"]`);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 import { connectVisitor, sendMsg, closeAllPeers } from '../http/chatlib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
@@ -65,10 +65,7 @@ test('confirm a visitor\'s e-mail in the panel; merge and undo in the CRM drawer
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', ADMIN.email);
-	await P.fill('input[name=password]', ADMIN.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, ADMIN.email, ADMIN.password);
 	await P.click('nav [data-nav=inbox]');
 	await P.click(`.conv-item[data-id="${(await panel()).conversations[0].id}"]`);
 	await P.locator('#customer-panel #customer-name', { hasText: '未识别的访客' }).waitFor();

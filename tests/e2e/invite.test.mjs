@@ -15,8 +15,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, until, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, until, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', name: '店长', password: 'correct-horse-battery-9' };
 const AGENT = { email: 'xiaowang@example.com', name: '小王', password: 'agent-horse-battery-7' };
@@ -65,12 +64,9 @@ async function newPage(locale) {
 	return ctx.newPage();
 }
 
-async function signIn(page, who) {
+async function openConsole(page, who) {
 	await page.goto(base + '/');
-	await page.fill('input[name=email]', who.email);
-	await page.fill('input[name=password]', who.password);
-	await page.click('#login-form button[type=submit]');
-	await page.locator('#console').waitFor();
+	await signIn(page, who.email, who.password);
 }
 
 /* Records every frame the page's widget receives from the server, with the time it came. */
@@ -104,7 +100,7 @@ async function inviteThroughUi(A, visitorId) {
 
 test('an agent invites a live visitor; the card pops up; accepting opens a chat with that agent', { timeout: 90000 }, async () => {
 	const A = await newPage('en-US');
-	await signIn(A, AGENT);
+	await openConsole(A, AGENT);
 	await A.click('nav [data-nav=inbox]');
 	await A.locator('#agent-status').waitFor();
 	await A.selectOption('#agent-status', 'online');
@@ -159,7 +155,7 @@ test('an agent invites a live visitor; the card pops up; accepting opens a chat 
 test('a rule made in the console fires after its time on page, is declined, and not again within its limit', { timeout: 90000 }, async () => {
 	// The admin adds the rule in Settings → Chat invitations.
 	const S = await newPage('zh-CN');
-	await signIn(S, ADMIN);
+	await openConsole(S, ADMIN);
 	await S.click('nav [data-nav=settings]');
 	await S.locator('#invite-rule-form').waitFor();
 	await S.fill('#invite-rule-name', '演示页');

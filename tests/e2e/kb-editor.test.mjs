@@ -19,8 +19,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery-9';
@@ -55,10 +54,7 @@ before(async () => {
 	adminPage = await adminCtx.newPage();
 	adminPage.on('dialog', (d) => d.accept());
 	await adminPage.goto(base + '/');
-	await adminPage.fill('input[name=email]', EMAIL);
-	await adminPage.fill('input[name=password]', PASSWORD);
-	await adminPage.click('#login-form button[type=submit]');
-	await adminPage.locator('#console').waitFor();
+	await signIn(adminPage, EMAIL, PASSWORD);
 	await adminPage.selectOption('#lang-switch', 'zh-CN');
 });
 

@@ -166,3 +166,11 @@ export async function startSmtpSink(procs, onOut) {
 	}), 'the SMTP sink to listen');
 	return port;
 }
+
+/** Signs in on the console's login form (page P already at base + '/') and waits for the console. */
+export async function signIn(P, email, password) {
+	await P.fill('input[name=email]', email);
+	await P.fill('input[name=password]', password);
+	await P.click('#login-form button[type=submit]');
+	await P.locator('#console').waitFor();
+}

@@ -12,23 +12,20 @@ import crypto from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const AGENT = { email: 'agent@example.com', password: 'agent-password-123', name: '小王' };
 let dataDir, server, base = '', browser, api, site, secret, customerId;
 const foreign = [];
 
-async function signIn(who, locale = 'zh-CN') {
+async function consoleAs(who, locale = 'zh-CN') {
 	const ctx = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
 	ctx.setDefaultTimeout(10000);
 	watchForeign(ctx, new URL(base).host, foreign);
 	const P = await ctx.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', who.email);
-	await P.fill('input[name=password]', who.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, who.email, who.password);
 	return { ctx, P };
 }
 
@@ -102,7 +99,7 @@ after(async () => {
 
 test('admin creates a coupon in Settings; the signed customer sees it in the widget; the agent redeems it in the panel', { timeout: 120000 }, async () => {
 	/* the admin, in Settings */
-	const { ctx: AC, P: A } = await signIn(ADMIN);
+	const { ctx: AC, P: A } = await consoleAs(ADMIN);
 	await A.click('nav [data-nav=settings]');
 	await A.locator('#offers-title', { hasText: '优惠券与专属优惠' }).waitFor();
 	await A.click('#offer-new');
@@ -128,7 +125,7 @@ test('admin creates a coupon in Settings; the signed customer sees it in the wid
 	assert.ok(offer.ends_at > Date.now() / 1000 + 29 * 86400, 'the end day is included');
 
 	/* the agent online first, so the widget opens the chat rather than the offline form */
-	const { ctx: GC, P: G } = await signIn(AGENT);
+	const { ctx: GC, P: G } = await consoleAs(AGENT);
 	await G.click('nav [data-nav=inbox]');
 
 	/* a guest has no Offers button; the signed customer sees the coupon */

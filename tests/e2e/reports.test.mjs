@@ -15,8 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, PYTHON, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, PYTHON, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery-9';
@@ -111,10 +110,7 @@ test('the statistics page shows the generated day exactly', { timeout: 90000 }, 
 	watchForeign(ctx, host, foreign);
 	const A = await ctx.newPage();
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	await A.selectOption('#lang-switch', 'en'); // the console in English: the texts below are en
 	await A.click('nav [data-nav=reports]');
 	await A.locator('#reports-body').waitFor();

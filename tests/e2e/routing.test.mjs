@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const A1 = { email: 'li@example.com', password: 'agent-one-password-1', name: '小李' };
@@ -33,10 +33,7 @@ async function console_(u) {
 	watchForeign(ctx, new URL(base).host, foreign);
 	const p = await ctx.newPage();
 	await p.goto(base + '/');
-	await p.fill('input[name=email]', u.email);
-	await p.fill('input[name=password]', u.password);
-	await p.click('#login-form button[type=submit]');
-	await p.locator('#console').waitFor();
+	await signIn(p, u.email, u.password);
 	await p.click('nav [data-nav=inbox]');
 	await p.locator('#agent-status').waitFor();
 	await p.selectOption('#agent-status', 'online');

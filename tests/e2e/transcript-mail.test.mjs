@@ -17,8 +17,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until, startSmtpSink,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, until, startSmtpSink, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const NAME = '店长';
@@ -132,10 +131,7 @@ test('e-mail the transcript from the widget and from the console (inbox and Hist
 
 	// The agent signs in and goes online.
 	await A.goto(base + '/');
-	await A.fill('input[name=email]', EMAIL);
-	await A.fill('input[name=password]', PASSWORD);
-	await A.click('#login-form button[type=submit]');
-	await A.locator('#console').waitFor();
+	await signIn(A, EMAIL, PASSWORD);
 	await openNav('inbox');
 	await A.selectOption('#agent-status', 'online');
 	await until(async () => (await widgetConfig()).online, 'the widget config to say online');

@@ -13,8 +13,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium,
-} from './lib.mjs';
+	KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, sleep, launchChromium, signIn } from './lib.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery-9';
@@ -50,12 +49,9 @@ after(async () => {
 	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(page) {
+async function openConsole(page) {
 	await page.goto(base + '/');
-	await page.fill('input[name=email]', EMAIL);
-	await page.fill('input[name=password]', PASSWORD);
-	await page.click('#login-form button[type=submit]');
-	await page.locator('#console').waitFor();
+	await signIn(page, EMAIL, PASSWORD);
 }
 
 test('a visitor browsing two demo pages appears in the live list with the right current page', { timeout: 90000 }, async () => {
@@ -65,7 +61,7 @@ test('a visitor browsing two demo pages appears in the live list with the right 
 	for (const c of [agentCtx, visitorCtx]) { c.setDefaultTimeout(10000); watchForeign(c, host, foreign); }
 	const A = await agentCtx.newPage(), V = await visitorCtx.newPage();
 
-	await signIn(A);
+	await openConsole(A);
 	await A.click('nav [data-nav=visitors]');
 	await A.locator('#visitors-empty').waitFor();
 

@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium } from './lib.mjs';
+import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 let dataDir, server, base = '', browser, api, shop, site, secret;
@@ -135,10 +135,7 @@ test('a signed customer sees "my orders" without typing; the agent sends an orde
 	watchForeign(A, new URL(base).host, foreign);
 	const P = await A.newPage();
 	await P.goto(base + '/');
-	await P.fill('input[name=email]', ADMIN.email);
-	await P.fill('input[name=password]', ADMIN.password);
-	await P.click('#login-form button[type=submit]');
-	await P.locator('#console').waitFor();
+	await signIn(P, ADMIN.email, ADMIN.password);
 	await P.click('nav [data-nav=inbox]');
 	const { ctx, page: B, sent } = await visitor('en-US', 'u-1001');
 	await B.click('#kefu-launcher');

@@ -139,6 +139,7 @@ test('segment export: the same q / level / min_spend filters', async () => {
 	assert.deepEqual(await csv('min_spend=60000'), idsOf('A1', 'K1', 'Q1'));
 	assert.deepEqual(await csv(''), idsOf('K1', 'A1', 'O1', 'R1', 'Q1'));
 	assert.equal((await admin('GET', `/api/v1/sites/${site.id}/crm/segment.csv?level=x`)).status, 422);
+	assert.equal((await admin('GET', `/api/v1/sites/${site.id}/crm/segment.csv?colour=red`)).status, 422, 'unknown keys are refused, as by the list');
 	assert.equal((await as(env.a1, 'GET', `/api/v1/sites/${site.id}/crm/segment.csv`)).status, 403, 'exports are for supervisors');
 });
 
