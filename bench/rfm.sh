@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/rfm.sh - RFM scoring speed and memory (crm/rfm.c) for 100k and 1M generated customers,
-# in memory: scoring only, loading the facts from the database comes with the CRM storage.
+# in memory: scoring only (the database side, facts and writes: bench/crm-scale.sh).
 # Builds bench/rfm.c against src/crm/rfm.c with the project's warnings, runs each size in its own
 # process (so getrusage's peak RSS is that size's) and writes bench/results/crm.md; raw JSON
 # lines go to bench/results/raw/rfm.jsonl. Takes a few seconds.
@@ -34,7 +34,7 @@ cpu=$(awk -F: '/model name/ {gsub(/^ +/, "", $2); print $2; exit}' /proc/cpuinfo
 	echo
 	echo "Measured by \`bench/rfm.sh\` on $(date -u +%Y-%m-%d) ($(uname -m), $cpu, $("$CC" --version | head -1), -O2)."
 	echo
-	echo "**Scoring only; loading from the database comes with the CRM storage.** Each size runs in its own"
+	echo "**Scoring only, in memory** (the recompute from the database: below). Each size runs in its own"
 	echo "process: generate the facts (deterministic, ~30% of customers without orders in the window, many"
 	echo "ties), then \`rfm_score()\` with the default tier rules, best of $RUNS runs per mode. Peak RSS is"
 	cb=$(sed -nE '1s/.*"customer_bytes":([0-9]+).*/\1/p' "$RAW/rfm.jsonl")
@@ -51,6 +51,13 @@ cpu=$(awk -F: '/model name/ {gsub(/^ +/, "", $2); print $2; exit}' /proc/cpuinfo
 	done <"$RAW/rfm.jsonl"
 	echo
 	echo "Quintiles sort three arrays of the customers with orders (O(n log n), qsort); thresholds are one"
-	echo "pass. The database side of the nightly recompute (reading facts, writing scores) is not measured here."
-} >"$RESULTS/crm.md"
+	echo "pass. The database side of the nightly recompute (reading facts, writing scores) is measured by"
+	echo "\`bench/crm-scale.sh\` below."
+} >"$tmp/crm.md"
+# The sections other scripts write between their markers (crm-import, crm-scale) stay.
+if [ -f "$RESULTS/crm.md" ] && grep -q '^<!-- [a-z-]* -->$' "$RESULTS/crm.md"; then
+	echo >>"$tmp/crm.md"
+	awk '/^<!-- [a-z-]+ -->$/ { keep = 1 } keep { print }' "$RESULTS/crm.md" >>"$tmp/crm.md"
+fi
+cp "$tmp/crm.md" "$RESULTS/crm.md"
 echo "bench/rfm.sh: wrote $RESULTS/crm.md"

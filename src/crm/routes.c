@@ -17,6 +17,7 @@
 #include "core/ratelimit.h"
 #include "core/util.h"
 #include "store/store_crm.h"
+#include "store/store_loyalty.h"
 #include "store/store_merge.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,12 @@ int crm_param_id(struct http_req *r, size_t i, int64_t *id)
 {
 	const char *p = http_param(r, i);
 	return p && parse_i64(p, strlen(p), id) == 0 && *id > 0 ? 0 : KF_EINVAL;
+}
+
+int64_t crm_caller_user_id(struct http_req *r)
+{
+	const struct auth_ctx *ctx = auth_of(r);
+	return ctx->kind == AUTH_SESSION ? ctx->user.id : 0;
 }
 
 /* The :id site of the path; 404 when absent or not one of the caller's sites (the same answer,
@@ -229,6 +236,27 @@ static void h_order_get(struct http_req *r)
 
 /* ---- the widget: lookup and my orders ---- */
 
+/* The signed-in customer's own standing for the widget: the points balance, and the current
+ * member level's name and benefits (null when none). */
+static json_t *member_json(struct store *st, int64_t site_id, int64_t customer)
+{
+	struct store_level_change lc;
+	struct store_level lv[20];   /* an admin saves at most 20 (crm/loyalty.c) */
+	int64_t points = 0;
+	size_t n = 0;
+	store_points_balance(st, customer, &points);
+	json_t *j = json_pack("{s:I,s:n,s:n}", "points", (json_int_t)points, "level", "benefits");
+	memset(&lc, 0, sizeof(lc));
+	if (store_level_current(st, customer, &lc) != 0 || lc.level_id == 0)
+		return j;
+	json_object_set_new(j, "level", json_string(lc.level_name));
+	if (store_levels_get(st, site_id, lv, KF_ARRAY_LEN(lv), &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (lv[i].id == lc.level_id && lv[i].benefits[0])
+				json_object_set_new(j, "benefits", json_string(lv[i].benefits));
+	return j;
+}
+
 /* The site named by ?site=KEY, with CORS for its allowed origins (the widget runs on the
  * shop's pages). 1 after a reply (404). */
 int crm_widget_site(struct http_req *r, struct store_site *s)
@@ -378,7 +406,7 @@ static void h_mine(struct http_req *r)
 		json_array_append_new(arr, pj);
 		store_order_free(&o);
 	}
-	http_reply_json(r, 200, json_pack("{s:o}", "orders", arr));
+	http_reply_json(r, 200, json_pack("{s:o,s:o}", "orders", arr, "member", member_json(a->st, s.id, customer)));
 }
 
 static const struct route routes[] = {

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKefu, addUser, startKefu, stopAll, login, request, ADMIN_EMAIL, ADMIN_PASSWORD } from './lib.mjs';
+import { connectVisitor, closeAllPeers } from './chatlib.mjs';
 
 let dir, srv, sess, site, seedOut;
 const admin = (method, path, json) => request(srv.base, method, path, { json, cookie: sess.cookie, csrf: sess.csrf });
@@ -29,6 +30,7 @@ before(async () => {
 	site = sites.json.sites[0];
 });
 after(async () => {
+	closeAllPeers();
 	await stopAll();
 	if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -105,6 +107,14 @@ test('the demo page signs in a demo customer only when [demo] sign_customers is 
 	assert.ok(sig, 'the widget tag carries the signed id');
 	assert.equal(sig[1], crypto.createHmac('sha256', secret).update('demo-001').digest('hex'));
 	assert.match(page.text, /id="demo-customers"[^]*张伟/, 'the demo customers are offered by name');
+	const v = await connectVisitor(srv, site.key, { customer: { id: 'demo-001', sig: sig[1] } });
+	assert.equal(v.welcome.customer?.name, '张伟', 'the widget\'s claim from the page links the visitor');
+	const mine = await request(srv.base, 'GET', `/api/v1/orders/mine?site=${site.key}`, { headers: { 'X-Visitor-Token': v.token } });
+	assert.equal(mine.status, 200, mine.text);
+	assert.ok(mine.json.orders.length >= 10, 'a key account\'s orders');
+	assert.ok(mine.json.member.points > 0, `points shown to the member: ${JSON.stringify(mine.json.member)}`);
+	assert.match(mine.json.member.level, /会员$/);
+	assert.ok(mine.json.member.benefits, 'the level\'s benefits');
 	for (const bad of ['u-1', 'demo-1', 'demo-0001', 'demo-00a']) {
 		const p = await request(srv.base, 'GET', `/demo?site=${site.key}&customer=${bad}`);
 		assert.doesNotMatch(p.text, /data-customer-sig/, `${bad} is not a demo customer`);

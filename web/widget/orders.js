@@ -11,20 +11,20 @@ var T = {
 		btn: '订单', title: '我的订单', back: '返回对话', none: '暂无订单', find: '查询订单', num: '订单号',
 		contact: '下单邮箱或手机号', go: '查询', noMatch: '没有匹配的订单，请核对订单号和邮箱或手机号',
 		many: '尝试次数过多，请稍后再试', err: '查询失败，请稍后再试', need: '请填写订单号和邮箱或手机号', order: '订单',
-		paid: '已付款', shipped: '已发货', delivered: '已签收', cancelled: '已取消', returned: '已退货',
+		paid: '已付款', shipped: '已发货', delivered: '已签收', cancelled: '已取消', returned: '已退货', points: '积分',
 	},
 	'zh-TW': {
 		btn: '訂單', title: '我的訂單', back: '返回對話', none: '尚無訂單', find: '查詢訂單', num: '訂單編號',
 		contact: '下單電子郵件或手機號碼', go: '查詢', noMatch: '沒有相符的訂單，請核對訂單編號和電子郵件或手機號碼',
 		many: '嘗試次數過多，請稍後再試', err: '查詢失敗，請稍後再試', need: '請填寫訂單編號和電子郵件或手機號碼', order: '訂單',
-		paid: '已付款', shipped: '已出貨', delivered: '已簽收', cancelled: '已取消', returned: '已退貨',
+		paid: '已付款', shipped: '已出貨', delivered: '已簽收', cancelled: '已取消', returned: '已退貨', points: '點數',
 	},
 	en: {
 		btn: 'Orders', title: 'My orders', back: 'Back to chat', none: 'No orders yet', find: 'Find an order', num: 'Order number',
 		contact: 'E-mail or phone used for the order', go: 'Find', noMatch: 'No order matches that number and e-mail or phone',
 		many: 'Too many attempts; please try again later', err: 'Something went wrong; please try again later',
 		need: 'Please enter the order number and an e-mail or phone', order: 'Order',
-		paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered', cancelled: 'Cancelled', returned: 'Returned',
+		paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered', cancelled: 'Cancelled', returned: 'Returned', points: 'Points',
 	},
 };
 
@@ -139,6 +139,13 @@ export function ordersSetup(o) {
 			var list = (r.status === 200 && r.d.orders) || null;
 			mine.textContent = '';
 			if (!list) return;
+			/* the member's standing first: points, and the level with what it brings */
+			var m = r.d.member, line = m && el('p', 'kefu-orders-member');
+			if (line) {
+				line.id = 'kefu-orders-member';
+				line.textContent = S.points + ' ' + m.points + (m.level ? ' · ' + m.level : '') + (m.benefits ? ' — ' + m.benefits : '');
+				mine.appendChild(line);
+			}
 			if (!list.length) mine.appendChild(el('p', 'kefu-orders-none', S.none));
 			list.forEach(function (x) { orderCard(mine, x, o.lang); });
 		}, function () { /* the lookup form still works */ });
