@@ -113,8 +113,7 @@ static void h_confirm(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", "send {\"customer_id\": ID} or {\"create\": true}");
 		return;
 	}
-	const struct auth_ctx *ctx = auth_of(r);
-	int64_t uid = ctx->kind == AUTH_SESSION ? ctx->user.id : 0;
+	int64_t uid = crm_caller_user_id(r);
 	struct store_customer *c = xmalloc(sizeof(*c));
 	const char *src = "agent_create";
 	int rc, status = 201;

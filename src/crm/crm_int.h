@@ -10,6 +10,8 @@ struct app;
  * their own sites. */
 int crm_site_allowed(struct http_req *r, int64_t site_id);
 int crm_param_id(struct http_req *r, size_t i, int64_t *id);
+/* The caller's user id, kept as who did something: a session's user, 0 for an API key. */
+int64_t crm_caller_user_id(struct http_req *r);
 /* The :id (param 0) site: 0 with *site_id, or 1 after a 404 reply. */
 int crm_load_site(struct http_req *r, int64_t *site_id);
 
@@ -51,6 +53,18 @@ struct store_site;
 int crm_widget_site(struct http_req *r, struct store_site *s);
 void crm_widget_preflight(struct http_req *r);
 int crm_widget_customer(struct http_req *r, struct store_site *s, int64_t *customer);
+/* crm/loyalty.c: whether the caller may append a points entry with this reason ("spend" or
+ * "adjust") and delta on site_id (API keys and supervisors always; agents as the site's rules
+ * say: spends when agents_spend, awards when agents_award). The panel's may_award asks it too.
+ * crm_loyalty_expire_now: the customer's due awards expired now (what a read or a spend does
+ * first); an award expires on the customer who holds its order now. */
+int crm_points_may_change(struct http_req *r, int64_t site_id, const char *reason, int64_t delta);
+void crm_loyalty_expire_now(struct app *a, int64_t customer_id);
+/* crm/merge.c: adds s's profile to t as a merge does (contacts and tags united, name, birthday
+ * and language only where t's are empty, s's notes appended); and, for a write to customer id,
+ * 1 after a 409 `merged` reply when id was merged away (its survivor named), else 0. */
+void crm_merge_profile(struct store_customer *t, const struct store_customer *s, int64_t now);
+int crm_refuse_merged(struct http_req *r, int64_t id, const char *what);
 /* crm/import.c: POST /api/v1/sites/:id/orders/import. */
 void crm_import_register(struct http_server *s);
 

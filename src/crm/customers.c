@@ -256,9 +256,32 @@ static void save(struct http_req *r, struct store_customer *c)
 static void h_customer_patch(struct http_req *r)
 {
 	struct store_customer *c = xmalloc(sizeof(*c));
-	if (!load_customer(r, c))
+	if (!load_customer(r, c) && !crm_refuse_merged(r, c->id, "customer"))   /* edit the survivor instead */
 		save(r, c);
 	free(c);
+}
+
+/* The shop's PUT for the external id of a customer merged into c (the look-up followed the
+ * merge, so c's own external id differs): the body is added to the survivor as the merge added
+ * the source's profile (contacts and tags united, name, birthday and language only where c's
+ * are empty, notes appended unless already there verbatim, so a retry adds them once); it
+ * never replaces what c has. Consent and custom fields of a merged-away id are not applied. */
+static void save_onto_survivor(struct http_req *r, struct store_customer *c)
+{
+	struct store_customer *body = xcalloc(1, sizeof(*body));
+	const char *bad = apply_profile(body, r->json);
+	if (bad) {
+		http_reply_error(r, 422, "invalid_field", bad);
+	} else {
+		if (body->notes[0] && strstr(c->notes, body->notes))
+			body->notes[0] = '\0';
+		crm_merge_profile(c, body, time_now_s());
+		if (store_customer_update(app_of(r)->st, c) != 0)
+			http_reply_error(r, 500, "internal", "could not save the customer");
+		else
+			http_reply_json(r, 200, json_pack("{s:o}", "customer", customer_json(c)));
+	}
+	free(body);
 }
 
 static void h_customer_put(struct http_req *r)
@@ -276,6 +299,10 @@ static void h_customer_put(struct http_req *r)
 		memset(c, 0, sizeof(*c));
 		c->site_id = site_id;
 		snprintf(c->external_id, sizeof(c->external_id), "%s", ext);
+	} else if (strcmp(c->external_id, ext) != 0) {
+		save_onto_survivor(r, c);
+		free(c);
+		return;
 	}
 	save(r, c);
 	free(c);

@@ -7,10 +7,11 @@
  *   returned after award -> 'order_returned' = -(award + any expiry already taken): once;
  *   delivered again      -> nothing (the order's award key is used: no second award).
  * Expiry (simple rule, no FIFO): an award expires whole at expires_at (the order's updated_at
- * + expiry_days); its 'expire' entry takes the award back but never more than the balance then
- * holds. It runs lazily before a customer's points are read or spent, and for everyone in
- * the maintenance timer. Levels: the highest level whose spend and points over its period
- * both reach its thresholds; a change writes a history row. */
+ * + expiry_days); its 'expire' entry, on the customer holding the order then (a merge moves
+ * orders), takes the award back but never more than that balance. It runs lazily before a
+ * customer's points are read or spent, and for everyone in the maintenance timer. Levels: the
+ * highest level whose spend and points over its period both reach its thresholds; a change
+ * writes a history row. */
 #include "crm/crm.h"
 #include "crm/crm_int.h"
 #include "app/app.h"
@@ -146,6 +147,19 @@ static void reverse(struct app *a, int64_t site_id, int64_t customer_id, int64_t
 		log_warn("loyalty: could not reverse order %lld", (long long)order_id);
 }
 
+/* Who an award's expiry falls on: the customer holding its order now, as for a return. After
+ * a merge that is the survivor, which holds the source's points through the merge's transfer,
+ * so the points a merge carries over still expire at their awards' expires_at; after an undo
+ * it is the source again. An order deleted or unlinked since leaves it on the award's customer. */
+static int64_t award_holder(struct app *a, const struct store_points_entry *award)
+{
+	int64_t site = 0, holder = 0;
+	char number[65];
+	if (store_order_ref(a->st, award->order_id, &site, number, &holder) != 0 || site != award->site_id || !holder)
+		return award->customer_id;
+	return holder;
+}
+
 /* Expires customer_id's due awards (0 = everyone's), in batches. */
 static void expire_due(struct app *a, int64_t customer_id, int64_t now)
 {
@@ -155,10 +169,9 @@ static void expire_due(struct app *a, int64_t customer_id, int64_t now)
 	while (written && store_points_due(a->st, customer_id, now, due, LOY_DUE_BATCH, &n) == 0 && n) {
 		written = 0;
 		for (size_t i = 0; i < n; i++) {
-			int64_t bal = 0;
-			store_points_balance(a->st, due[i].customer_id, &bal);
-			entry_init(&e, due[i].site_id, due[i].customer_id, "expire",
-				   crm_loyalty_expire_delta(due[i].delta, bal));
+			int64_t bal = 0, holder = award_holder(a, &due[i]);
+			store_points_balance(a->st, holder, &bal);
+			entry_init(&e, due[i].site_id, holder, "expire", crm_loyalty_expire_delta(due[i].delta, bal));
 			e.order_id = due[i].order_id;
 			snprintf(e.note, sizeof(e.note), "%s", due[i].note);
 			written += store_points_add(a->st, &e) == 0;
@@ -199,6 +212,11 @@ static void recompute_level(struct app *a, int64_t site_id, int64_t customer_id,
 		store_level_change_add(a->st, &ch);
 	}
 	free(lv);
+}
+
+void crm_loyalty_expire_now(struct app *a, int64_t customer_id)
+{
+	expire_due(a, customer_id, time_now_s());
 }
 
 void crm_loyalty_refresh_level(struct app *a, int64_t site_id, int64_t customer_id)
@@ -246,8 +264,9 @@ void crm_loyalty_maintain(struct app *a)
 
 /* ---- HTTP: points of a customer ---- */
 
-/* The :id customer, when on one of the caller's sites; 1 after a 404. */
-static int load_customer(struct http_req *r, int64_t *id, int64_t *site_id)
+/* The :id customer, when on one of the caller's sites; 1 after a 404. A write to a customer
+ * merged away is 409 `merged` (its points went to the survivor); reading its ledger stays. */
+static int load_customer(struct http_req *r, int64_t *id, int64_t *site_id, int write)
 {
 	struct store_customer *c = xmalloc(sizeof(*c));
 	int bad = crm_param_id(r, 0, id) || store_customer_get(app_of(r)->st, *id, c) != 0 ||
@@ -256,7 +275,7 @@ static int load_customer(struct http_req *r, int64_t *id, int64_t *site_id)
 	free(c);
 	if (bad)
 		http_reply_error(r, 404, "not_found", "no such customer");
-	return bad;
+	return bad || (write && crm_refuse_merged(r, *id, "points"));
 }
 
 static json_t *id_or_null(int64_t v)
@@ -309,7 +328,7 @@ static void h_points_get(struct http_req *r)
 {
 	struct app *a = app_of(r);
 	int64_t id, site_id, limit, offset, bal = 0, count = 0;
-	if (load_customer(r, &id, &site_id))
+	if (load_customer(r, &id, &site_id, 0))
 		return;
 	if (query_int(r, "limit", 50, 1, 200, &limit) || query_int(r, "offset", 0, 0, INT64_MAX / 2, &offset)) {
 		http_reply_error(r, 422, "invalid_field", "limit: 1 to 200; offset: 0 or more");
@@ -333,7 +352,7 @@ static void h_points_get(struct http_req *r)
 /* Who may change points: API keys (scope points:write) and supervisors; agents for spends
  * when the site's rules say agents_spend, for awards (adjust > 0) when they say agents_award.
  * Taking points away by adjust is for supervisors only. */
-static int may_change(struct http_req *r, int64_t site_id, const struct store_points_entry *e)
+int crm_points_may_change(struct http_req *r, int64_t site_id, const char *reason, int64_t delta)
 {
 	const struct auth_ctx *ctx = auth_of(r);
 	struct store_points_rules rules;
@@ -341,9 +360,9 @@ static int may_change(struct http_req *r, int64_t site_id, const struct store_po
 		return 1;
 	if (store_points_rules_get(app_of(r)->st, site_id, &rules) != 0)
 		return 0;
-	if (strcmp(e->reason, "spend") == 0)
+	if (strcmp(reason, "spend") == 0)
 		return rules.agents_spend;
-	return e->delta > 0 && rules.agents_award;
+	return delta > 0 && rules.agents_award;
 }
 
 /* Body of POST points into *e; a message naming the field, or NULL. */
@@ -374,7 +393,7 @@ static void h_points_post(struct http_req *r)
 	struct app *a = app_of(r);
 	struct store_points_entry e;
 	int64_t id, site_id, bal = 0;
-	if (load_customer(r, &id, &site_id))
+	if (load_customer(r, &id, &site_id, 1))
 		return;
 	entry_init(&e, site_id, id, "adjust", 0);
 	const char *bad = change_from_json(r->json, &e);
@@ -382,12 +401,11 @@ static void h_points_post(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", bad);
 		return;
 	}
-	if (!may_change(r, site_id, &e)) {
+	if (!crm_points_may_change(r, site_id, e.reason, e.delta)) {
 		http_reply_error(r, 403, "forbidden", "changing points needs a supervisor here");
 		return;
 	}
-	if (auth_of(r)->kind == AUTH_SESSION)
-		e.user_id = auth_of(r)->user.id;
+	e.user_id = crm_caller_user_id(r);
 	expire_due(a, id, e.created_at);
 	int rc = store_points_spend(a->st, &e);
 	if (rc == KF_EDENIED) {

@@ -5,9 +5,15 @@
  * every row it moved and the survivor's profile before the merge.
  *
  * Points: the ledger is append-only (docs/crm.md "The ledger"), so its rows are never moved.
- * The source's balance goes over as a pair of 'adjust' entries (-b on the source, +b on the
- * target) and an undo appends the opposite pair. Orders move, so a later return of a moved order
- * is reversed on the target, which now holds those points.
+ * Both customers' due awards are expired first; then the source's balance goes over as a pair
+ * of 'adjust' entries (-b on the source, +b on the target). Orders move, so a later return or
+ * expiry of a moved order's award falls on the target, which now holds those points. An undo
+ * never mints points: it gives back at most what the target still has (a guarded spend) and
+ * reports the shortfall.
+ *
+ * Profile: the merge records what it added (contacts, tags, the notes it appended, name,
+ * birthday or language it filled in); an undo takes away only those that are still there, so
+ * edits made to the target since the merge stay.
  *
  * Everything of a merge or an undo is one transaction. Levels and RFM are derived: they are
  * recomputed after the commit (the site's RFM in one aggregate query). */
@@ -53,29 +59,145 @@ static json_t *profile_json(const struct store_customer *c)
 			 c->custom, "updated_at", (json_int_t)c->updated_at);
 }
 
-static void str_back(const json_t *p, const char *key, char *out, size_t outsz)
+/* 1 when c's profile is the snapshot p in everything but updated_at. */
+static int profile_same(const json_t *p, const struct store_customer *c)
 {
-	const char *v = json_get_str(p, key);
-	if (v)
-		utf8_copy(out, outsz, v);
+	json_t *now = profile_json(c), *was = json_deep_copy(p);
+	json_object_del(now, "updated_at");
+	json_object_del(was, "updated_at");
+	int same = json_equal(now, was);
+	json_decref(now);
+	json_decref(was);
+	return same;
 }
 
-static void profile_restore(const json_t *p, struct store_customer *c)
+/* ---- what a merge added, and taking it away again ---- */
+
+static int in_array(const json_t *arr, const json_t *v)
 {
-	str_back(p, "external_id", c->external_id, sizeof(c->external_id));
-	str_back(p, "name", c->name, sizeof(c->name));
-	str_back(p, "emails", c->emails, sizeof(c->emails));
-	str_back(p, "phones", c->phones, sizeof(c->phones));
-	str_back(p, "addresses", c->addresses, sizeof(c->addresses));
-	str_back(p, "birthday", c->birthday, sizeof(c->birthday));
-	str_back(p, "lang", c->lang, sizeof(c->lang));
-	str_back(p, "tags", c->tags, sizeof(c->tags));
-	str_back(p, "notes", c->notes, sizeof(c->notes));
-	str_back(p, "consent_source", c->consent_source, sizeof(c->consent_source));
-	str_back(p, "custom", c->custom, sizeof(c->custom));
-	c->consent = json_is_true(json_object_get(p, "consent"));
-	c->consent_at = json_integer_value(json_object_get(p, "consent_at"));
-	c->updated_at = json_integer_value(json_object_get(p, "updated_at"));
+	size_t k;
+	const json_t *x;
+	json_array_foreach(arr, k, x)
+		if (json_equal(x, v))
+			return 1;
+	return 0;
+}
+
+/* The elements of b that a lacks (either may be NULL); takes both references. */
+static json_t *missing(json_t *a, json_t *b)
+{
+	json_t *out = json_array(), *e;
+	size_t i;
+	json_array_foreach(b, i, e)
+		if (!in_array(a, e))
+			json_array_append(out, e);
+	json_decref(a);
+	json_decref(b);
+	return out;
+}
+
+/* Elements of the JSON array text post that the array text pre lacks. */
+static json_t *array_added(const char *pre, const char *post)
+{
+	return missing(json_loads(pre, 0, NULL), json_loads(post, 0, NULL));
+}
+
+/* Words of post that pre lacks (tags). */
+static json_t *words_added(const char *pre, const char *post)
+{
+	return missing(json_words(pre), json_words(post));
+}
+
+static void scalar_added(json_t *j, const char *key, const char *pre, const char *post)
+{
+	if (!pre[0] && post[0])
+		json_object_set_new(j, key, json_string(post));
+}
+
+/* The undo's "added": what merge_profile put into the target (pre before, post after). The
+ * notes are the appended text itself (with its blank line when the target had notes). */
+static json_t *added_json(const struct store_customer *pre, const struct store_customer *post)
+{
+	json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "emails", array_added(pre->emails, post->emails), "phones",
+			      array_added(pre->phones, post->phones), "addresses",
+			      array_added(pre->addresses, post->addresses), "tags", words_added(pre->tags, post->tags));
+	scalar_added(j, "name", pre->name, post->name);
+	scalar_added(j, "birthday", pre->birthday, post->birthday);
+	scalar_added(j, "lang", pre->lang, post->lang);
+	size_t n = strlen(pre->notes);
+	if (strncmp(pre->notes, post->notes, n) == 0 && post->notes[n])
+		json_object_set_new(j, "notes", json_string(post->notes + n));
+	return j;
+}
+
+/* The JSON array text cur without the elements of gone (cur kept when it does not parse). */
+static void array_remove(char *cur, size_t cursz, const json_t *gone)
+{
+	json_t *a = json_loads(cur, 0, NULL), *keep = json_array(), *e;
+	size_t i;
+	if (json_is_array(a) && json_array_size(gone)) {
+		json_array_foreach(a, i, e)
+			if (!in_array(gone, e))
+				json_array_append(keep, e);
+		char *t = json_dumps(keep, JSON_COMPACT);
+		if (t && strlen(t) < cursz)
+			snprintf(cur, cursz, "%s", t);
+		free(t);
+	}
+	json_decref(a);
+	json_decref(keep);
+}
+
+static void words_remove(char *cur, size_t cursz, const json_t *gone)
+{
+	json_t *have = json_words(cur), *w;
+	size_t i, len = 0;
+	char *out = xcalloc(1, cursz);
+	json_array_foreach(have, i, w)
+		if (!in_array(gone, w))
+			len += (size_t)snprintf(out + len, cursz - len, "%s%s", len ? " " : "", json_string_value(w));
+	snprintf(cur, cursz, "%s", out);   /* never longer than cur was */
+	free(out);
+	json_decref(have);
+}
+
+static void scalar_remove(char *cur, const json_t *added, const char *key)
+{
+	const char *v = json_get_str(added, key);
+	if (v && strcmp(cur, v) == 0)
+		cur[0] = '\0';             /* still what the merge set: empty again */
+}
+
+/* The appended notes, when still there verbatim (the last copy); a blank line left at the
+ * start, when the target had no notes and some were written after the merge, goes too. */
+static void notes_remove(char *notes, const char *appended)
+{
+	size_t n = appended ? strlen(appended) : 0;
+	char *hit = NULL, *p = notes;
+	if (!n)
+		return;
+	while ((p = strstr(p, appended)) != NULL)
+		hit = p++;
+	if (!hit)
+		return;
+	memmove(hit, hit + n, strlen(hit + n) + 1);
+	if (hit == notes && strncmp(notes, "\n\n", 2) == 0)
+		memmove(notes, notes + 2, strlen(notes + 2) + 1);
+}
+
+/* Takes what the merge added away from c; restores updated_at when c is then the snapshot. */
+static void profile_unmerge(const json_t *undo, struct store_customer *c, int64_t now)
+{
+	const json_t *ad = json_object_get(undo, "added"), *pre = json_object_get(undo, "profile");
+	array_remove(c->emails, sizeof(c->emails), json_object_get(ad, "emails"));
+	array_remove(c->phones, sizeof(c->phones), json_object_get(ad, "phones"));
+	array_remove(c->addresses, sizeof(c->addresses), json_object_get(ad, "addresses"));
+	words_remove(c->tags, sizeof(c->tags), json_object_get(ad, "tags"));
+	scalar_remove(c->name, ad, "name");
+	scalar_remove(c->birthday, ad, "birthday");
+	scalar_remove(c->lang, ad, "lang");
+	notes_remove(c->notes, json_get_str(ad, "notes"));
+	c->updated_at = profile_same(pre, c) ? json_integer_value(json_object_get(pre, "updated_at")) : now;
 }
 
 /* ---- the merged profile ---- */
@@ -123,7 +245,7 @@ static void union_words(char *into, size_t intosz, const char *from)
 	json_decref(add);
 }
 
-static void merge_profile(struct store_customer *t, const struct store_customer *s, int64_t now)
+void crm_merge_profile(struct store_customer *t, const struct store_customer *s, int64_t now)
 {
 	if (!t->name[0])
 		snprintf(t->name, sizeof(t->name), "%s", s->name);
@@ -151,8 +273,10 @@ static void push_id(void *ud, int64_t id)
 	json_array_append_new(ud, json_integer(id));
 }
 
+/* The pair of 'adjust' entries moving points from one customer to the other; guarded: the
+ * first is a spend-like entry that fails (KF_EDENIED) rather than take from below 0. */
 static int transfer(struct app *a, int64_t site_id, int64_t from, int64_t to, int64_t points, int64_t uid,
-		    const char *note, json_t *ids)
+		    const char *note, json_t *ids, int guarded)
 {
 	struct store_points_entry e[2];
 	for (int i = 0; i < 2; i++) {
@@ -164,7 +288,7 @@ static int transfer(struct app *a, int64_t site_id, int64_t from, int64_t to, in
 		e[i].created_at = time_now_s();
 		snprintf(e[i].reason, sizeof(e[i].reason), "adjust");
 		snprintf(e[i].note, sizeof(e[i].note), "%s", note);
-		int rc = store_points_add(a->st, &e[i]);
+		int rc = guarded && !i ? store_points_spend(a->st, &e[i]) : store_points_add(a->st, &e[i]);
 		if (rc != 0)
 			return rc;
 		json_array_append_new(ids, json_integer(e[i].id));
@@ -178,6 +302,10 @@ static int merge_rows(struct merge_ctx *m)
 	int64_t points = 0;
 	char note[160];
 	int rc = 0;
+	/* awards already due expire on the customer that earned them, as if expiry had run on time;
+	 * the rest keep their expires_at and expire on the target, which holds their order then */
+	crm_loyalty_expire_now(m->a, m->from->id);
+	crm_loyalty_expire_now(m->a, m->into->id);
 	for (int t = 0; t < SM_TABLES && rc == 0; t++) {
 		if (t == SM_REDEMPTIONS && !store_merge_table_exists(st, SM_REDEMPTIONS))
 			continue;
@@ -192,9 +320,13 @@ static int merge_rows(struct merge_ctx *m)
 	json_object_set_new(m->undo, "points", json_integer(points));
 	snprintf(note, sizeof(note), "merge: customer %lld into %lld", (long long)m->from->id, (long long)m->into->id);
 	if (rc == 0 && points)
-		rc = transfer(m->a, m->into->site_id, m->from->id, m->into->id, points, m->user_id, note, ledger);
+		rc = transfer(m->a, m->into->site_id, m->from->id, m->into->id, points, m->user_id, note, ledger, 0);
 	json_object_set_new(m->undo, "profile", profile_json(m->into));
-	merge_profile(m->into, m->from, m->now);
+	struct store_customer *pre = xmalloc(sizeof(*pre));
+	memcpy(pre, m->into, sizeof(*pre));
+	crm_merge_profile(m->into, m->from, m->now);
+	json_object_set_new(m->undo, "added", added_json(pre, m->into));
+	free(pre);
 	if (rc == 0)
 		rc = store_customer_update(st, m->into);
 	if (rc == 0)
@@ -228,26 +360,41 @@ static int do_merge(struct merge_ctx *m, struct store_merge *row)
 	return rc;
 }
 
+/* The points an undo gives back: what the merge moved, but never more than the target holds
+ * now (a debt the merge moved, a negative amount, goes back whole). */
+static int64_t points_back(struct app *a, const struct store_merge *mg, int64_t moved)
+{
+	int64_t bal = 0;
+	if (moved <= 0)
+		return moved;
+	crm_loyalty_expire_now(a, mg->into_id);
+	if (store_points_balance(a->st, mg->into_id, &bal) != 0 || bal <= 0)
+		return 0;
+	return bal < moved ? bal : moved;
+}
+
 static int undo_rows(struct app *a, const struct store_merge *mg, const json_t *undo, struct store_customer *into,
-		     int64_t uid)
+		     int64_t uid, int64_t *back)
 {
 	char note[160];
 	int rc = 0;
+	/* first, while the target still holds the moved orders: their due awards expire on it */
+	*back = points_back(a, mg, json_integer_value(json_object_get(undo, "points")));
 	for (int t = 0; t < SM_TABLES && rc == 0; t++) {
 		const json_t *ids = json_object_get(undo, store_merge_table_names[t]);
 		if (!json_array_size(ids))
 			continue;
 		char *text = json_dumps(ids, JSON_COMPACT);
-		rc = text ? store_merge_move_back(a->st, (enum store_merge_table)t, text, mg->from_id) : KF_ENOMEM;
+		rc = text ? store_merge_move_back(a->st, (enum store_merge_table)t, text, mg->into_id, mg->from_id)
+			  : KF_ENOMEM;
 		free(text);
 	}
-	int64_t points = json_integer_value(json_object_get(undo, "points"));
 	snprintf(note, sizeof(note), "merge %lld undone", (long long)mg->id);
 	json_t *ids = json_array();
-	if (rc == 0 && points)
-		rc = transfer(a, mg->site_id, mg->into_id, mg->from_id, points, uid, note, ids);
+	if (rc == 0 && *back)
+		rc = transfer(a, mg->site_id, mg->into_id, mg->from_id, *back, uid, note, ids, *back > 0);
 	json_decref(ids);
-	profile_restore(json_object_get(undo, "profile"), into);
+	profile_unmerge(undo, into, time_now_s());
 	if (rc == 0)
 		rc = store_customer_update(a->st, into);
 	if (rc == 0)
@@ -257,16 +404,18 @@ static int undo_rows(struct app *a, const struct store_merge *mg, const json_t *
 	return rc;
 }
 
-static int do_undo(struct app *a, const struct store_merge *mg, struct store_customer *into, int64_t uid)
+static int do_undo(struct app *a, const struct store_merge *mg, struct store_customer *into, int64_t uid,
+		   int64_t *moved, int64_t *back)
 {
 	json_t *undo = json_loads(mg->undo, 0, NULL);
 	if (!json_is_object(undo)) {
 		json_decref(undo);
 		return KF_EINVAL;
 	}
+	*moved = json_integer_value(json_object_get(undo, "points"));
 	int rc = store_merge_begin(a->st);
 	if (rc == 0) {
-		rc = undo_rows(a, mg, undo, into, uid);
+		rc = undo_rows(a, mg, undo, into, uid, back);
 		if (rc == 0)
 			rc = store_merge_commit(a->st);
 		if (rc != 0)
@@ -297,12 +446,6 @@ static const char *refresh(struct app *a, int64_t site_id, int64_t c1, int64_t c
 
 /* ---- HTTP ---- */
 
-static int64_t caller_id(struct http_req *r)
-{
-	const struct auth_ctx *ctx = auth_of(r);
-	return ctx->kind == AUTH_SESSION ? ctx->user.id : 0;
-}
-
 static json_t *merge_json(const struct store_merge *m)
 {
 	json_t *j = json_pack("{s:I,s:I,s:{s:I,s:s},s:{s:I,s:s},s:I}", "id", (json_int_t)m->id, "site_id",
@@ -314,24 +457,28 @@ static json_t *merge_json(const struct store_merge *m)
 	return j;
 }
 
+int crm_refuse_merged(struct http_req *r, int64_t id, const char *what)
+{
+	int64_t into = 0;
+	char msg[120];
+	if (store_merge_into_of(app_of(r)->st, id, &into) == 0 && !into)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s: customer %lld was merged into customer %lld", what, (long long)id,
+		 (long long)into);
+	http_reply_error(r, 409, "merged", msg);
+	return 1;
+}
+
 /* The :id customer (param 0) of the caller's sites, and not merged away; 1 after the reply. */
 static int load_live(struct http_req *r, int64_t id, struct store_customer *c, const char *what)
 {
-	int64_t into = 0;
-	struct store *st = app_of(r)->st;
 	char msg[120];
-	if (store_customer_get(st, id, c) != 0 || !crm_site_allowed(r, c->site_id)) {
+	if (store_customer_get(app_of(r)->st, id, c) != 0 || !crm_site_allowed(r, c->site_id)) {
 		snprintf(msg, sizeof(msg), "no such customer (%s)", what);
 		http_reply_error(r, 404, "not_found", msg);
 		return 1;
 	}
-	if (store_merge_into_of(st, id, &into) != 0 || into) {
-		snprintf(msg, sizeof(msg), "%s: customer %lld was merged into customer %lld", what, (long long)id,
-			 (long long)into);
-		http_reply_error(r, 409, "merged", msg);
-		return 1;
-	}
-	return 0;
+	return crm_refuse_merged(r, id, what);
 }
 
 static int from_field(struct http_req *r, int64_t into_id, int64_t *from)
@@ -364,7 +511,7 @@ static void h_merge(struct http_req *r)
 {
 	struct app *a = app_of(r);
 	struct merge_ctx m = { a, xmalloc(sizeof(struct store_customer)), xmalloc(sizeof(struct store_customer)),
-			       caller_id(r), time_now_s(), NULL };
+			       crm_caller_user_id(r), time_now_s(), NULL };
 	struct store_merge row = { .undo = NULL };
 	int64_t id, from;
 	if (crm_param_id(r, 0, &id)) {
@@ -423,7 +570,7 @@ static void h_undo(struct http_req *r)
 	struct app *a = app_of(r);
 	struct store_merge mg = { .undo = NULL };
 	struct store_customer *into = xmalloc(sizeof(*into));
-	int64_t id;
+	int64_t id, moved = 0, back = 0;
 	if (crm_param_id(r, 0, &id) || store_merge_get(a->st, id, &mg) != 0 || !crm_site_allowed(r, mg.site_id) ||
 	    store_customer_get(a->st, mg.into_id, into) != 0) {
 		http_reply_error(r, 404, "not_found", "no such merge");
@@ -431,15 +578,18 @@ static void h_undo(struct http_req *r)
 	}
 	if (undo_allowed(r, &mg))
 		goto out;
-	if (do_undo(a, &mg, into, caller_id(r)) != 0) {
+	if (do_undo(a, &mg, into, crm_caller_user_id(r), &moved, &back) != 0) {
 		http_reply_error(r, 500, "internal", "could not undo the merge");
 		goto out;
 	}
 	const char *rfm = refresh(a, mg.site_id, mg.into_id, mg.from_id);
 	mg.undone_at = time_now_s();
-	mg.undone_by = caller_id(r);
+	mg.undone_by = crm_caller_user_id(r);
 	log_info("merge %lld undone by user %lld", (long long)mg.id, (long long)mg.undone_by);
-	http_reply_json(r, 200, json_pack("{s:o,s:s}", "merge", merge_json(&mg), "rfm", rfm));
+	/* points: what the merge moved, what went back, and what the target had spent of it */
+	http_reply_json(r, 200, json_pack("{s:o,s:s,s:{s:I,s:I,s:I}}", "merge", merge_json(&mg), "rfm", rfm, "points",
+					  "moved", (json_int_t)moved, "returned", (json_int_t)back, "short",
+					  (json_int_t)(moved - back)));
 out:
 	store_merge_free(&mg);
 	free(into);

@@ -329,13 +329,17 @@ static void h_create(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", bad);
 		goto out;
 	}
-	if (store_offer_count(a->st, o->site_id, &n) != 0 || n >= OFFERS_PER_SITE) {
+	if (store_offer_count(a->st, o->site_id, &n) != 0) {
+		http_reply_error(r, 500, "internal", "could not count the site's offers");
+		goto out;
+	}
+	if (n >= OFFERS_PER_SITE) {
 		http_reply_error(r, 409, "too_many", "a site has at most 200 offers; delete old ones");
 		goto out;
 	}
 	if (put_targets(r, o, &t))
 		goto out;
-	o->created_by = auth_of(r)->kind == AUTH_SESSION ? auth_of(r)->user.id : 0;
+	o->created_by = crm_caller_user_id(r);
 	o->created_at = o->updated_at = time_now_s();
 	if (store_offer_create(a->st, o) != 0 || store_offer_get(a->st, o->id, o) != 0)
 		http_reply_error(r, 500, "internal", "could not save the offer");
@@ -476,11 +480,7 @@ static int customer_site(struct http_req *r, int64_t id, int64_t *site_id)
 /* Whether the caller may award points here: what POST /customers/:id/points allows. */
 static int may_award(struct http_req *r, int64_t site_id)
 {
-	const struct auth_ctx *ctx = auth_of(r);
-	struct store_points_rules ru;
-	if (ctx->kind == AUTH_APIKEY || auth_role_level(ctx->user.role) >= ACCESS_SUPERVISOR)
-		return 1;
-	return store_points_rules_get(app_of(r)->st, site_id, &ru) == 0 && ru.agents_award;
+	return crm_points_may_change(r, site_id, "adjust", 1);
 }
 
 /* GET /api/v1/customers/:id/offers */
@@ -546,9 +546,12 @@ static void h_redeem(struct http_req *r)
 		http_reply_error(r, 422, "invalid_field", "customer_id: a customer of the offer's site");
 		goto out;
 	}
+	/* a customer merged away redeems as its survivor (its redemptions moved there), never twice */
+	if (crm_refuse_merged(r, rd.customer_id, "customer_id"))
+		goto out;
 	rd.offer_id = o->id;
 	rd.at = time_now_s();
-	rd.user_id = auth_of(r)->kind == AUTH_SESSION ? auth_of(r)->user.id : 0;
+	rd.user_id = crm_caller_user_id(r);
 	rd.api_key_id = auth_of(r)->kind == AUTH_APIKEY ? auth_of(r)->key.id : 0;
 	customer_facts(st, rd.customer_id, &f);
 	if ((v = verdict(st, o, rd.customer_id, &f, rd.at)) != CRM_OFFER_OK) {

@@ -43,7 +43,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 		S(L_EACH) = "SELECT " LEDGER_COLS " FROM points_ledger WHERE customer_id = ?1 ORDER BY id DESC "
 			    "LIMIT ?2 OFFSET ?3",
 		S(L_DUE) = "SELECT " LEDGER_COLS " FROM points_ledger l WHERE reason = 'order_delivered' AND "
-			   "expires_at <= ?2 AND (?1 = 0 OR customer_id = ?1) AND NOT EXISTS (SELECT 1 FROM "
+			   "expires_at <= ?2 AND (?1 = 0 OR customer_id = ?1 OR order_id IN (SELECT id FROM orders WHERE "
+			   "customer_id = ?1)) AND NOT EXISTS (SELECT 1 FROM "
 			   "points_ledger x WHERE x.order_id = l.order_id AND x.reason IN ('order_returned', 'expire')) "
 			   "ORDER BY id",
 		S(L_ORDER_REF) = "SELECT site_id, number, coalesce(customer_id, 0) FROM orders WHERE id = ?1",

@@ -40,8 +40,8 @@ int store_points_of_order(struct store *st, int64_t order_id, const char *reason
 /* The customer's entries, newest first. */
 int store_points_each(struct store *st, int64_t customer_id, int limit, int64_t offset,
 		      int (*cb)(void *ud, const struct store_points_entry *e), void *ud);
-/* Awards past their expires_at (<= now), neither returned nor expired yet, of customer_id
- * (0 = every customer), at most max into out. */
+/* Awards past their expires_at (<= now), neither returned nor expired yet, of customer_id or
+ * of orders customer_id holds now (a merge moved them; 0 = every customer), at most max. */
 int store_points_due(struct store *st, int64_t customer_id, int64_t now, struct store_points_entry *out,
 		     size_t max, size_t *n);
 

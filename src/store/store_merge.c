@@ -89,8 +89,8 @@ static sqlite3_stmt *q(struct store *st, int slot)
 	else if (kind == 1)
 		snprintf(sql, sizeof(sql), "UPDATE %s SET customer_id = ?2 WHERE customer_id = ?1", tb);
 	else
-		snprintf(sql, sizeof(sql), "UPDATE %s SET customer_id = ?2 WHERE %s IN (SELECT value FROM json_each(?1))",
-			 tb, col);
+		snprintf(sql, sizeof(sql), "UPDATE %s SET customer_id = ?2 WHERE %s IN (SELECT value FROM json_each(?1)) "
+			 "AND customer_id = ?3", tb, col);   /* only rows still with the survivor */
 	return store__stmt(st, slot, sql);
 }
 
@@ -216,13 +216,15 @@ int store_merge_move(struct store *st, enum store_merge_table t, int64_t from, i
 	return store__run(st, s);
 }
 
-int store_merge_move_back(struct store *st, enum store_merge_table t, const char *ids_json, int64_t to)
+int store_merge_move_back(struct store *st, enum store_merge_table t, const char *ids_json, int64_t from,
+			  int64_t to)
 {
 	sqlite3_stmt *s = q(st, M_BACK + (int)t);
 	if (!s)
 		return KF_EIO;
 	store__bind_text(s, 1, ids_json);
 	sqlite3_bind_int64(s, 2, to);
+	sqlite3_bind_int64(s, 3, from);
 	return store__run(st, s);
 }
 

@@ -46,8 +46,10 @@ int store_merge_table_exists(struct store *st, enum store_merge_table t);
 /* Moves table t's rows of customer from to customer to; id_cb gets each moved row's id first. */
 int store_merge_move(struct store *st, enum store_merge_table t, int64_t from, int64_t to,
 		     void (*id_cb)(void *ud, int64_t id), void *ud);
-/* Gives the rows whose ids are in ids_json (a JSON array) back to customer to. */
-int store_merge_move_back(struct store *st, enum store_merge_table t, const char *ids_json, int64_t to);
+/* Gives the rows whose ids are in ids_json (a JSON array) and that customer from still holds
+ * back to customer to (a row linked elsewhere since stays where it is). */
+int store_merge_move_back(struct store *st, enum store_merge_table t, const char *ids_json, int64_t from,
+			  int64_t to);
 /* Sets (into > 0) or clears (into 0) customer id's merged_into. */
 int store_merge_mark(struct store *st, int64_t id, int64_t into);
 /* The customer's merged_into: 0 with *into (0 = not merged), KF_ENOTFOUND. */

@@ -175,3 +175,47 @@ test('expiry: an award past its expires_at gets one expire entry when read', asy
 	assert.equal(p.entries[0].delta, 0, 'returning an expired award takes back only what is left of it');
 	assert.equal(p.balance, 7);
 });
+
+// Points a merge moves still expire: an award already due expires on the customer that earned it
+// before the transfer (so it is not carried over), and one due later expires on the survivor,
+// which holds its order and its points then.
+test('merge: due awards expire before the transfer; carried awards expire on the survivor', async () => {
+	assert.equal((await admin('PUT', `/api/v1/sites/${site.id}/points-rules`, { expiry_days: 30 })).status, 200);
+	const line = (cents) => [{ name: 'Item', category: 'x', quantity: 1, price_cents: cents }];
+	const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const t = await put('LOY-T1', order('L-T', 'delivered', line(1000)));
+	const target = t.order.customer_id;
+	const s = await put('LOY-S1', order('L-S', 'delivered', line(5000), { updated_at: '2020-01-01T00:00:00Z' }));
+	const source = s.order.customer_id;
+	// due 5 s from now: 30 days after an updated_at 30 days less 5 s ago
+	await put('LOY-S2', order('L-S', 'delivered', line(2000), { updated_at: iso(Date.now() - 30 * 86400e3 + 5000) }));
+	const m = await admin('POST', `/api/v1/customers/${target}/merge`, { from: source });
+	assert.equal(m.status, 200, m.text);
+	assert.equal(m.json.moved.points, 20, 'the award due before the merge expired on the source: only 20 move');
+	assert.equal((await points(target)).balance, 10 + 20);
+	await new Promise((res) => setTimeout(res, 6500));
+	const p = await points(target);
+	const exp = p.entries.filter((e) => e.reason === 'expire');
+	assert.equal(exp.length, 1, 'the carried award expired on the survivor');
+	assert.equal(exp[0].delta, -20);
+	assert.equal(p.balance, 10, "the survivor keeps only its own award");
+	assert.equal((await points(source)).balance, 0);
+
+});
+
+// A customer merged away takes no points (409 merged, naming the survivor): its points and
+// orders went to the survivor. Reading its ledger (the transfer) still works.
+test('a customer merged away is read-only for points', async () => {
+	const target = (await put('LOY-MT', order('L-MT', 'delivered', [{ name: 'Item', category: 'x', quantity: 1, price_cents: 1000 }]))).order.customer_id;
+	const source = (await put('LOY-MS', order('L-MS', 'paid', [{ name: 'Item', category: 'x', quantity: 1, price_cents: 1000 }]))).order.customer_id;
+	assert.equal((await admin('POST', `/api/v1/customers/${target}/merge`, { from: source })).status, 200);
+	const w = await admin('POST', `/api/v1/customers/${source}/points`, { delta: 5, reason: 'adjust' });
+	assert.equal(w.status, 409, w.text);
+	assert.equal(w.json.error.code, 'merged');
+	assert.match(w.json.error.message, new RegExp(`merged into customer ${target}`));
+	const k = await withKey('POST', `/api/v1/customers/${source}/points`, { delta: 50, reason: 'adjust' });
+	assert.equal(k.status, 409, k.text);
+	assert.equal(k.json.error.code, 'merged');
+	assert.equal((await admin('GET', `/api/v1/customers/${source}/points`)).status, 200, 'reading the merged ledger still works');
+	assert.equal((await points(source)).balance, 0, 'nothing was written');
+});

@@ -139,4 +139,105 @@ test("after a merge the source's external id finds the target", async () => {
 	const o = await ok(withKey('PUT', `/api/v1/sites/${site.id}/orders/MB-3`, order('m-b', 'paid', 100)), 201);
 	assert.equal(o.order.customer_id, A.id);
 	assert.ok(m.merge.id > 0);
+	const p = await admin('PATCH', `/api/v1/customers/${B.id}`, { notes: 'too late' });
+	assert.equal(p.status, 409, `a merged-away customer is read-only: ${p.text}`);
+	assert.equal(p.json.error.code, 'merged');
+});
+
+// Undo never mints points: B's 100 went to A with the merge, A spent them, so the undo gives B
+// nothing back (A is not left at -100 and B at 100 again) and says so; with part left, only that.
+test('undo gives back at most what the target still holds, and reports the shortfall', async () => {
+	const X = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-x`, { name: 'Xu' }), 201)).customer;
+	const Y = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-y`, { name: 'Yan' }), 201)).customer;
+	await ok(withKey('PUT', `/api/v1/sites/${site.id}/orders/MX-1`, order('m-x', 'delivered', 10000)), 201);
+	const m = await ok(admin('POST', `/api/v1/customers/${Y.id}/merge`, { from: X.id }));
+	assert.equal(m.moved.points, 100);
+	await ok(admin('POST', `/api/v1/customers/${Y.id}/points`, { delta: -100, reason: 'spend', note: 'used at checkout' }), 201);
+	const u = await ok(admin('POST', `/api/v1/customer-merges/${m.merge.id}/undo`));
+	assert.deepEqual(u.points, { moved: 100, returned: 0, short: 100 });
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${Y.id}/points`))).balance, 0, 'the target is not left below 0');
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${X.id}/points`))).balance, 0, 'spent points do not come back');
+
+	// the target had 30 of its own and spent 100 of the 130: only the 30 left go back
+	await ok(withKey('PUT', `/api/v1/sites/${site.id}/orders/MY-1`, order('m-y', 'delivered', 3000)), 201);
+	await ok(withKey('PUT', `/api/v1/sites/${site.id}/orders/MX-2`, order('m-x', 'delivered', 10000)), 201);
+	const m2 = await ok(admin('POST', `/api/v1/customers/${Y.id}/merge`, { from: X.id }));
+	assert.equal(m2.moved.points, 100);
+	await ok(admin('POST', `/api/v1/customers/${Y.id}/points`, { delta: -100, reason: 'spend' }), 201);
+	const u2 = await ok(admin('POST', `/api/v1/customer-merges/${m2.merge.id}/undo`));
+	assert.deepEqual(u2.points, { moved: 100, returned: 30, short: 70 });
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${Y.id}/points`))).balance, 0);
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${X.id}/points`))).balance, 30);
+});
+
+// The undo takes away only what the merge added: edits made to the target since stay.
+test('undo keeps profile edits made after the merge', async () => {
+	const P = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-p`, { name: 'Pat', emails: ['pat@example.com'], tags: ['vip'], notes: 'likes tea' }), 201)).customer;
+	const Q = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-q`, { name: 'Quinn', emails: ['quinn@example.com'], phones: ['+86 138 0000 2222'], tags: ['wholesale'], notes: 'guest checkout', birthday: '1990-02-03', lang: 'zh-CN' }), 201)).customer;
+	const E = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-e`, {}), 201)).customer;
+	const m = await ok(admin('POST', `/api/v1/customers/${P.id}/merge`, { from: Q.id }));
+	const merged = (await ok(admin('GET', `/api/v1/customers/${P.id}`))).customer;
+	assert.equal(merged.birthday, '1990-02-03', 'an empty birthday is filled from the source');
+	await ok(admin('PATCH', `/api/v1/customers/${P.id}`, {
+		emails: [...merged.emails, 'pat.work@example.com'], tags: [...merged.tags, 'gold'],
+		notes: `${merged.notes}\n\ncalled on 11-21`, lang: 'en',
+	}));
+	await ok(admin('POST', `/api/v1/customer-merges/${m.merge.id}/undo`));
+	const p = (await ok(admin('GET', `/api/v1/customers/${P.id}`))).customer;
+	assert.equal(p.name, 'Pat');
+	assert.deepEqual(p.emails, ['pat@example.com', 'pat.work@example.com'], "Q's e-mail goes, the agent's new one stays");
+	assert.deepEqual(p.phones, []);
+	assert.deepEqual(p.tags, ['vip', 'gold']);
+	assert.equal(p.notes, 'likes tea\n\ncalled on 11-21', "Q's notes go, the note written since stays");
+	assert.equal(p.birthday, '', 'the birthday the merge filled in goes');
+	assert.equal(p.lang, 'en', 'a language changed since the merge stays');
+
+	// a name the merge filled in goes, unless it was changed since
+	const m2 = await ok(admin('POST', `/api/v1/customers/${E.id}/merge`, { from: Q.id }));
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${E.id}`))).customer.name, 'Quinn');
+	await ok(admin('POST', `/api/v1/customer-merges/${m2.merge.id}/undo`));
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${E.id}`))).customer.name, '');
+	const m3 = await ok(admin('POST', `/api/v1/customers/${E.id}/merge`, { from: Q.id }));
+	await ok(admin('PATCH', `/api/v1/customers/${E.id}`, { name: 'Eve' }));
+	await ok(admin('POST', `/api/v1/customer-merges/${m3.merge.id}/undo`));
+	const e = (await ok(admin('GET', `/api/v1/customers/${E.id}`))).customer;
+	assert.equal(e.name, 'Eve');
+	assert.deepEqual(e.emails, []);
+});
+
+// The shop re-sending a merged-away customer's profile adds to the survivor, never replaces it.
+test("PUT of a merged-away external id adds to the survivor's profile", async () => {
+	const S = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-s`, { name: 'Sam', emails: ['sam@example.com'], tags: ['vip'], notes: 'prefers phone' }), 201)).customer;
+	const T = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-t`, { name: 'Tom', emails: ['tom@example.com'] }), 201)).customer;
+	await ok(admin('POST', `/api/v1/customers/${S.id}/merge`, { from: T.id }));
+	const body = { name: 'Thomas', emails: ['tom2@example.com'], tags: ['new'], notes: 'from the shop' };
+	const r = await ok(withKey('PUT', `/api/v1/sites/${site.id}/customers/m-t`, body));
+	assert.equal(r.customer.id, S.id, 'the answer is the survivor');
+	const s = (await ok(admin('GET', `/api/v1/customers/${S.id}`))).customer;
+	assert.equal(s.name, 'Sam', "the survivor's name stays");
+	assert.equal(s.external_id, 'm-s');
+	assert.deepEqual(s.emails, ['sam@example.com', 'tom@example.com', 'tom2@example.com']);
+	assert.deepEqual(s.tags, ['vip', 'new']);
+	assert.equal(s.notes, 'prefers phone\n\nfrom the shop');
+	await ok(withKey('PUT', `/api/v1/sites/${site.id}/customers/m-t`, body));
+	assert.equal((await ok(admin('GET', `/api/v1/customers/${S.id}`))).customer.notes, 'prefers phone\n\nfrom the shop', 'a retry adds nothing twice');
+	const bad = await withKey('PUT', `/api/v1/sites/${site.id}/customers/m-t`, { emails: ['not an address'] });
+	assert.equal(bad.status, 422, bad.text);
+	const o = await ok(withKey('PUT', `/api/v1/sites/${site.id}/orders/MT-1`, order('m-t', 'paid', 100)), 201);
+	assert.equal(o.order.customer_id, S.id, 'orders for the merged id still land on the survivor');
+});
+
+// The undo gives back only rows the target still holds: a visitor linked elsewhere since stays.
+test('undo leaves a visitor re-linked to another customer since the merge where it is', async () => {
+	const V1 = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-v1`, { name: 'Vic', emails: ['vic@example.com'] }), 201)).customer;
+	const V2 = (await ok(admin('PUT', `/api/v1/sites/${site.id}/customers/m-v2`, { name: 'Val', emails: ['val@example.com'] }), 201)).customer;
+	const w = await connectVisitor(srv, site.key, { email: 'val@example.com' });
+	await ok(as(env.a1, 'POST', `/api/v1/visitors/${w.visitorId}/customer`, { customer_id: V2.id }));
+	const m = await ok(admin('POST', `/api/v1/customers/${V1.id}/merge`, { from: V2.id }));
+	assert.equal(m.moved.visitors, 1);
+	await ok(as(env.a1, 'DELETE', `/api/v1/visitors/${w.visitorId}/customer`));
+	const z = await ok(as(env.a1, 'POST', `/api/v1/visitors/${w.visitorId}/customer`, { create: true }), 201);
+	await ok(admin('POST', `/api/v1/customer-merges/${m.merge.id}/undo`));
+	assert.equal((await ok(as(env.a1, 'GET', `/api/v1/visitors/${w.visitorId}/customer`))).customer.id, z.customer.id,
+		'the visitor stays with the customer it was linked to after the merge');
 });

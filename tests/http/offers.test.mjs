@@ -312,3 +312,27 @@ test('points: agents award (adjust > 0) only when agents_award is on; taking poi
 	await admin('PUT', `/api/v1/sites/${site.id}/points-rules`, { agents_award: false });
 	assert.equal((await award(env.a1, 5)).status, 403, 'off again');
 });
+
+// A customer merged away is not redeemed for again: its redemptions went to the survivor, so a
+// once-per-customer coupon used before the merge stays used (409 merged for the old id,
+// 409 limit_reached for the survivor). Reading its offers still works.
+test('redeem: a customer merged away is 409 merged; the survivor carries its redemptions', async () => {
+	await put('MG1', 'paid', 1000, 1);
+	await put('MG2', 'paid', 1000, 1);
+	const once = await create({ kind: 'coupon', code: 'ONCE-1', title: 'Once each', per_customer_limit: 1 });
+	assert.equal(once.status, 201, once.text);
+	const redeem = (ext) => as(env.a1, 'POST', `/api/v1/offers/${once.json.offer.id}/redeem`, { customer_id: ids[ext] });
+	assert.equal((await redeem('MG2')).status, 201);
+	const m = await admin('POST', `/api/v1/customers/${ids.MG1}/merge`, { from: ids.MG2 });
+	assert.equal(m.status, 200, m.text);
+	assert.equal(m.json.moved.redemptions, 1);
+	const again = await redeem('MG2');
+	assert.equal(again.status, 409, again.text);
+	assert.equal(again.json.error.code, 'merged');
+	const survivor = await redeem('MG1');
+	assert.equal(survivor.status, 409, survivor.text);
+	assert.equal(survivor.json.error.code, 'limit_reached', 'the redemption moved with the merge');
+	assert.equal((await admin('GET', `/api/v1/offers/${once.json.offer.id}`)).json.offer.redeemed, 1);
+	assert.equal((await as(env.a1, 'GET', `/api/v1/customers/${ids.MG2}/offers`)).status, 200);
+	await admin('PATCH', `/api/v1/offers/${once.json.offer.id}`, { active: false });
+});
