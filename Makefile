@@ -11,7 +11,7 @@
 VERSION   := 0.1.0
 CC        ?= cc
 O         ?= build/$(notdir $(CC))$(if $(SAN),-asan)
-PKGS      := libuv jansson libsodium sqlite3 inih icu-uc icu-i18n libcurl libmaxminddb libcmark
+PKGS      := libuv jansson libsodium sqlite3 inih icu-uc icu-i18n libcurl libmaxminddb libcmark gmime-3.0
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -DKEFU_VERSION='"$(VERSION)"' \
@@ -26,7 +26,7 @@ endif
 CORE_SRC  := $(wildcard src/core/*.c)
 HTTP_SRC  := $(wildcard src/http/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
-FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c src/chat/*.c src/search/*.c src/mail/*.c src/track/*.c src/kb/*.c src/crm/*.c)
+FEAT_SRC  := $(wildcard src/app/*.c src/auth/*.c src/chat/*.c src/search/*.c src/mail/*.c src/track/*.c src/kb/*.c src/crm/*.c src/ticket/*.c)
 GEN_SRC   := build/gen/assets.c build/gen/migrations.c
 LIB_SRC   := $(CORE_SRC) $(HTTP_SRC) $(STORE_SRC) $(FEAT_SRC)
 LIB_OBJ   := $(patsubst %.c,$(O)/%.o,$(LIB_SRC) $(GEN_SRC))

@@ -5,7 +5,9 @@
 //
 // 1. esbuild bundles web/src/main.js and web/src/style.css (minified, es2019), and the chat widget
 //    web/widget/widget.js with web/widget/widget.css inlined (minified iife, es2017) as /widget.js
-//    (a fixed name shops embed, so it is not immutable: no-cache with an ETag),
+//    (a fixed name shops embed, so it is not immutable: no-cache with an ETag), plus the widget's
+//    lazily loaded second bundle web/widget/extras.js as /widget-extras.js (same rules; the core
+//    asks for it as /widget-extras.js?v=HASH8 of its bytes, so a core and its extras always match),
 // 2. names them /assets/app-HASH8.js and /assets/app-HASH8.css and writes them, with
 //    web/index.html rewritten to load them, to build/web/,
 // 3. generates build/gen/assets.c implementing src/http/assets.h (raw bytes, gzip
@@ -74,11 +76,15 @@ const widgetCss = await bundle('widget/widget.css', {
 	loader: { '.css': 'css' },
 	target: ['chrome80', 'firefox78', 'safari13', 'edge80'],
 });
+const widgetExtras = await bundle('widget/extras.js', { format: 'iife', target: 'es2017', platform: 'browser' });
 const widget = await bundle('widget/widget.js', {
 	format: 'iife',
 	target: 'es2017',
 	platform: 'browser',
-	define: { __KEFU_CSS__: JSON.stringify(widgetCss.toString('utf8').trim()) },
+	define: {
+		__KEFU_CSS__: JSON.stringify(widgetCss.toString('utf8').trim()),
+		__KEFU_EXTRAS__: JSON.stringify('/widget-extras.js?v=' + sha256(widgetExtras).slice(0, 8)),
+	},
 });
 
 const jsName = `/assets/app-${sha256(js).slice(0, 8)}.js`;
@@ -89,10 +95,12 @@ if (!template.includes('{{JS}}') || !template.includes('{{CSS}}'))
 	throw new Error('build-web: web/index.html must contain {{JS}} and {{CSS}}');
 const index = Buffer.from(template.replaceAll('{{JS}}', jsName).replaceAll('{{CSS}}', cssName));
 
-// path, bytes, immutable; index.html and /widget.js first, then the hashed assets in name order.
+// path, bytes, immutable; index.html and the widget's two bundles first, then the hashed assets
+// in name order.
 const assets = [
 	{ path: '/index.html', data: index, immutable: 0 },
 	{ path: '/widget.js', data: widget, immutable: 0 },
+	{ path: '/widget-extras.js', data: widgetExtras, immutable: 0 },
 	...[
 		{ path: jsName, data: js, immutable: 1 },
 		{ path: cssName, data: css, immutable: 1 },
@@ -188,8 +196,8 @@ const wrote = writeIfChanged(cFile, c);
 const kb = (n) => (n / 1024).toFixed(1) + ' KiB';
 for (const a of assets) console.log(`build-web: ${a.path.padEnd(28)} ${kb(a.data.length).padStart(9)}`);
 console.log(`build-web: JS+CSS gzipped ${gzTotal} bytes (${kb(gzTotal)})`);
-{
-	const wgz = gzipSync(widget, { level: 9 }).length;
-	console.log(`build-web: /widget.js gzipped ${wgz} bytes (${kb(wgz)})`);
+for (const [name, data] of [['/widget.js', widget], ['/widget-extras.js', widgetExtras]]) {
+	const wgz = gzipSync(data, { level: 9, memLevel: 9 }).length;
+	console.log(`build-web: ${name} gzipped ${wgz} bytes (${kb(wgz)})`);
 }
 console.log(`build-web: ${relative(root, cFile)} ${wrote ? 'written' : 'unchanged'}`);

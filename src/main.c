@@ -6,6 +6,11 @@
 #include "chat/chat.h"
 #include "kb/kb.h"
 #include "crm/crm.h"
+#include "ticket/ticket.h"
+#include "ticket/forms.h"
+#include "ticket/sla.h"
+#include "ticket/workflow.h"
+#include "ticket/ticket_mail.h"
 #include "track/track.h"
 #include "search/search.h"
 #include "mail/mail.h"
@@ -33,6 +38,7 @@
 struct opts {
 	const char *listen, *data, *log_level, *role, *name, *greeting;
 	const char *site, *map, *currency;   /* kefu import */
+	const char *mailbox;                 /* kefu mail-in */
 	int preview;
 	const char *args[4];
 	int nargs;
@@ -52,6 +58,7 @@ static int cmd_site(struct opts *o, struct config *c);
 static int cmd_demo_seed(struct opts *o, struct config *c);
 static int cmd_import(struct opts *o, struct config *c);
 static int cmd_crm(struct opts *o, struct config *c);
+static int cmd_mail_in(struct opts *o, struct config *c);
 static const struct command *find_command(const char *name);
 
 static const struct command commands[] = {
@@ -81,6 +88,11 @@ static const struct command commands[] = {
 	{ "crm", "kefu crm recompute [--site ID] [--data DIR]",
 	  "Recomputes the RFM scores and tiers of site ID (default 1) from its orders now, as the\n"
 	  "nightly run does; prints customers, tier changes and milliseconds (for cron).", cmd_crm },
+	{ "mail-in", "kefu mail-in [--data DIR] [--site ID | --mailbox ADDRESS]",
+	  "Files one e-mail read from standard input as a ticket or a reply (a local MTA's pipe).\n"
+	  "Without --mailbox, the To address picks the mailbox, else site ID (default 1).\n"
+	  "Exit status: 0 filed or ignored (auto-reply), 65 rejected (too big, malformed),\n"
+	  "75 temporary failure (try again).", cmd_mail_in },
 	{ "version", "kefu version", "Prints the version.", cmd_version },
 };
 
@@ -114,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--site") == 0) slot = &o->site;
 		else if (strcmp(a, "--map") == 0) slot = &o->map;
 		else if (strcmp(a, "--currency") == 0) slot = &o->currency;
+		else if (strcmp(a, "--mailbox") == 0) slot = &o->mailbox;
 		else if (strcmp(a, "--preview") == 0) { o->preview = 1; continue; }
 		if (slot) {
 			if (i + 1 >= argc) {
@@ -197,6 +210,11 @@ static void on_stopped(struct http_server *s)
 	track_shutdown();
 	kb_search_shutdown();
 	crm_shutdown();
+	ticket_shutdown();
+	ticket_sla_shutdown();
+	ticket_forms_shutdown();
+	wf_shutdown();
+	ticket_mail_shutdown();
 	kb_views_shutdown();   /* writes the views counted since the last flush */
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
@@ -274,10 +292,20 @@ static int cmd_serve(struct opts *o, struct config *c)
 	kb_search_register(app.srv);  /* search (help centre, widget, agents) and the editor's report */
 	kb_help_register(app.srv);   /* the help centre at /help/<site> */
 	crm_register(app.srv);       /* customers, orders, order lookup (docs/crm.md) */
+	ticket_sla_register(app.srv);   /* SLAs, CSAT, follow-ups, the report (before the core's /tickets/:id) */
+	ticket_register(app.srv);    /* tickets: the core's REST API (docs/tickets.md) */
+	ticket_forms_register(app.srv);   /* online forms: /f/<id>, their admin API, submissions */
+	ticket_mail_register(app.srv);   /* ticket e-mail: mailboxes, outbox, rejects */
+	wf_register(app.srv);        /* after-sales: returns, repairs, the status page /t/<id> */
+	ticket_init(&app);           /* tickets: the core, then each part's hooks */
+	ticket_sla_init(&app);       /* SLA due times, the breach timer, CSAT and follow-up hooks */
+	ticket_mail_init(&app);      /* e-mailed replies (the outbox sender) and IMAP polling */
 	if (http_server_listen(app.srv, host, port, &bound) != 0) {
 		store_close(app.st);
 		return 1;
 	}
+	/* the bound port (--listen HOST:0) for links in e-mails without [tickets] public_url */
+	snprintf(app.cfg.listen, sizeof(app.cfg.listen), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, bound);
 	uv_signal_init(loop, &sig_term);
 	uv_signal_init(loop, &sig_int);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
@@ -544,6 +572,20 @@ static int cmd_crm(struct opts *o, struct config *c)
 	if (open_store(c, &st, 0))
 		return 1;
 	int rc = crm_rfm_cli(st, site_id);
+	store_close(st);
+	return rc;
+}
+
+static int cmd_mail_in(struct opts *o, struct config *c)
+{
+	struct store *st = NULL;
+	if (o->nargs || (o->site && o->mailbox)) {
+		fprintf(stderr, "usage: %s\n", find_command("mail-in")->usage);
+		return 2;
+	}
+	if (open_store(c, &st, 0))
+		return 75;   /* EX_TEMPFAIL: the MTA keeps the mail and tries again */
+	int rc = ticket_mail_in_cli(c, st, o->site, o->mailbox);
 	store_close(st);
 	return rc;
 }

@@ -30,5 +30,11 @@ void settings_register(struct http_server *s);
 struct mail_settings;
 /* The SMTP settings saved by the admin; KF_ENOTFOUND when mail is not set up. */
 int app_mail_settings(struct app *a, struct mail_settings *m);
+/* A password sealed with DATA/secret.key ("enc:..."; "" stays ""), and back. 0 or KF_E*. */
+int app_secret_seal(struct app *a, const char *pw, char *out, size_t outsz);
+int app_secret_unseal(struct app *a, const char *in, char *out, size_t outsz);
+/* A 32-byte key for one use (label, e.g. "ticket-status"), derived from DATA/secret.key; the
+ * same label always gives the same key while that file stays. 0 or KF_EIO. */
+int app_derive_key(struct app *a, const char *label, unsigned char out[32]);
 
 #endif

@@ -25,9 +25,12 @@ void config_defaults(struct config *c)
 	c->session_ttl_h = 168;
 	c->secure_cookie = -1;
 	c->pageview_days = 90;
+	c->sla_tick_ms = 30000;
 	c->track_per_min = 1200;
 	c->track_new_per_min = 30;
 	c->presence_max = 20000;
+	c->mail_max_bytes = 25u * 1024 * 1024;
+	c->mail_retry_s = 30;
 }
 
 static int num(const char *v, unsigned long long *out)
@@ -95,10 +98,22 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 			return num(value, &v) && v > 0 && v <= 10000000 ? (c->track_new_per_min = (unsigned)v, 1) : 0;
 		if (strcmp(name, "presence_max") == 0)   /* ~1.6 KB an entry at worst */
 			return num(value, &v) && v > 0 && v <= 10000000 ? (c->presence_max = (unsigned)v, 1) : 0;
+	} else if (strcmp(section, "tickets") == 0) {
+		/* tests set a short tick so a due-at-creation SLA breaches within a second */
+		if (strcmp(name, "sla_tick_ms") == 0)
+			return num(value, &v) && v >= 100 && v <= 3600000 ? (c->sla_tick_ms = (unsigned)v, 1) : 0;
+		if (strcmp(name, "public_url") == 0)   /* links in survey mails: no trailing slash */
+			return (strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0) && !strpbrk(value, " \"<>") &&
+			       snprintf(c->public_url, sizeof(c->public_url), "%s", value) < (int)sizeof(c->public_url);
 	} else if (strcmp(section, "demo") == 0) {
 		/* only `make demo` turns this on: it lets anyone be a demo customer on /demo */
 		if (strcmp(name, "sign_customers") == 0)
 			return strcmp(value, "on") == 0 ? (c->demo_sign = 1) : strcmp(value, "off") == 0 ? (c->demo_sign = 0, 1) : 0;
+	} else if (strcmp(section, "mail") == 0) {
+		if (strcmp(name, "max_bytes") == 0)   /* 1 KB .. 1 GB */
+			return num(value, &v) && v >= 1024 && v <= (1ull << 30) ? (c->mail_max_bytes = (size_t)v, 1) : 0;
+		if (strcmp(name, "retry_seconds") == 0)
+			return num(value, &v) && v > 0 && v <= 86400 ? (c->mail_retry_s = (unsigned)v, 1) : 0;
 	} else if (strcmp(section, "session") == 0) {
 		if (strcmp(name, "ttl_hours") == 0)   /* at most ten years */
 			return num(value, &v) && v > 0 && v <= 87600 ? (c->session_ttl_h = (unsigned)v, 1) : 0;

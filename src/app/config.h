@@ -20,6 +20,10 @@ struct config {
 	unsigned track_new_per_min;  /* [track] new_visitors_per_min: visitors a report may make, per IP */
 	unsigned presence_max;       /* [track] presence_max: visitors kept in memory for the live list */
 	int demo_sign;               /* [demo] sign_customers: /demo may sign in as a demo-NNN customer */
+	unsigned sla_tick_ms;        /* [tickets] sla_tick_ms: how often SLA breaches are looked for */
+	char public_url[256];        /* [tickets] public_url: scheme://host for links in e-mail ("" = http://listen) */
+	size_t mail_max_bytes;       /* [mail] max_bytes: inbound mail over this is rejected (default 25 MB) */
+	unsigned mail_retry_s;       /* [mail] retry_seconds: the outbox's first retry delay (30; then x4, x20 ...) */
 };
 
 void config_defaults(struct config *c);

@@ -5,6 +5,7 @@
 #include "app/demo.h"
 #include "app/app.h"
 #include "crm/crm.h"
+#include "ticket/ticket.h"
 #include "core/kf.h"
 #include "core/util.h"
 #include "store/store.h"
@@ -53,6 +54,7 @@ struct seed {
 	struct store_site site;
 	int64_t agents[8];
 	size_t nagents;
+	int64_t agent, supervisor;   /* the first user of each role: the tickets' demo cast */
 	int64_t chatters[40];     /* visitors of the latest chats, for the CRM's demo customers */
 	size_t nchats;
 };
@@ -72,6 +74,10 @@ static int collect_agent(void *ud, const struct store_user *u)
 	struct seed *sd = ud;
 	if (!u->disabled && sd->nagents < KF_ARRAY_LEN(sd->agents))
 		sd->agents[sd->nagents++] = u->id;
+	if (!u->disabled && !sd->agent && strcmp(u->role, "agent") == 0)
+		sd->agent = u->id;
+	if (!u->disabled && !sd->supervisor && strcmp(u->role, "supervisor") == 0)
+		sd->supervisor = u->id;
 	return 0;
 }
 
@@ -371,9 +377,11 @@ int demo_seed(struct store *st)
 	memset(&a, 0, sizeof(a));
 	a.st = st;
 	size_t nch = sd.nchats < KF_ARRAY_LEN(sd.chatters) ? sd.nchats : KF_ARRAY_LEN(sd.chatters);
-	if (crm_demo_seed(&a, sd.site.id, sd.chatters, nch) != 0)
+	if (crm_demo_seed(&a, sd.site.id, sd.chatters, nch) != 0 ||
+	    ticket_demo_seed(&a, sd.site.id, sd.agent ? sd.agent : sd.nagents ? sd.agents[0] : 0, sd.supervisor) != 0)
 		return KF_EIO;
 	printf("seeded %s: departments 售前咨询 and 售后服务, an invitation rule, %d days of traffic and chats,\n"
+	       "an after-sales form and six tickets (a return, a repair, an overdue complaint ...),\n"
 	       "a help centre of %zu articles (/help/%s) and the FAQ bot\n", sd.site.name, DAYS, KF_ARRAY_LEN(faq),
 	       sd.site.key);
 	return 0;

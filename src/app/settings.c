@@ -78,6 +78,35 @@ static int unseal(struct app *a, const char *in, char *out, size_t outsz)
 	return 0;
 }
 
+/* Other features' stored passwords (ticket mailboxes) use the same sealing. */
+int app_secret_seal(struct app *a, const char *pw, char *out, size_t outsz)
+{
+	return seal(a, pw, out, outsz);
+}
+
+int app_secret_unseal(struct app *a, const char *in, char *out, size_t outsz)
+{
+	return unseal(a, in, out, outsz);
+}
+
+/* A key of its own for each use (status links, survey links, form stamps), all from
+ * DATA/secret.key, so no key sits in the database and a copy of it cannot forge a link:
+ * HMAC-SHA256(secret, "kefu-derive:" || label). The label keeps the uses apart. */
+int app_derive_key(struct app *a, const char *label, unsigned char out[32])
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	crypto_auth_hmacsha256_state st;
+	if (secret_key(a, key))
+		return KF_EIO;
+	crypto_auth_hmacsha256_init(&st, key, sizeof(key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"kefu-derive:", 12);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label));
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&st, sizeof(st));
+	return 0;
+}
+
 int app_mail_settings(struct app *a, struct mail_settings *m)
 {
 	char v[2048];

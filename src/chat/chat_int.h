@@ -62,6 +62,11 @@ int chat_hours_valid(json_t *hours);
 int chat_site_open(const struct store_site *s, int64_t now_ms);
 /* Open now and an agent covering the site is online: chats start "waiting", else "offline". */
 int chat_site_available(struct app *a, int64_t site_id);
+/* For the ticket SLA clock (ticket/sla.c), which counts business minutes with these rules:
+ * "HH:MM" as minutes of the day (0..1440) or -1; the local weekday (0 = Monday) and minute of
+ * the day at now_ms in tz (ICU): 0 or KF_EINVAL. */
+int chat_hours_hhmm(const char *s);
+int chat_hours_local(const char *tz, int64_t now_ms, int *wday, int *minute);
 
 /* files.c */
 int  chat_files_init(struct app *a);

@@ -96,6 +96,45 @@ static void blob_path(struct app *a, const char *sha, char *out, size_t outsz, i
 	snprintf(out, outsz, "%.1200s/%.62s", dir, sha + 2);
 }
 
+/* The blob store is shared with ticket attachments (chat/chat.h): one copy of each content. */
+int chat_blob_keep(struct app *a, const char *tmp_path, char sha[65])
+{
+	char path[1300];
+	if (hash_file(tmp_path, sha) != 0)
+		return KF_EINVAL;
+	blob_path(a, sha, path, sizeof(path), 1);
+	if (access(path, F_OK) == 0)
+		unlink(tmp_path);
+	else if (rename(tmp_path, path) != 0) {
+		log_error("files: keeping %s: %s", path, strerror(errno));
+		return KF_EIO;
+	}
+	return 0;
+}
+
+int chat_blob_put(struct app *a, const void *data, size_t len, char sha[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char path[1300], tmp[1320];
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(sha, 65, h, sizeof(h));
+	blob_path(a, sha, path, sizeof(path), 1);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp)
+		return KF_EIO;
+	int ok = fwrite(data, 1, len, fp) == len;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {   /* written whole, then named: a reader never sees half */
+		log_error("files: keeping %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return KF_EIO;
+	}
+	return 0;
+}
+
 /* Who uploads: an agent of the site (session) or the visitor named by X-Visitor-Token. */
 static int uploader(struct http_req *r, const struct store_site *s, struct store_file *f)
 {
@@ -168,18 +207,8 @@ struct keep {
 static void keep_work(struct http_req *r)
 {
 	struct keep *k = r->job;
-	char path[1300];
-	if (hash_file(k->tmp, k->f.sha256) != 0) {
-		k->rc = 1;
-		return;
-	}
-	blob_path(app_of(r), k->f.sha256, path, sizeof(path), 1);
-	if (access(path, F_OK) == 0)
-		unlink(k->tmp);
-	else if (rename(k->tmp, path) != 0) {
-		log_error("files: keeping %s: %s", path, strerror(errno));
-		k->rc = 2;
-	}
+	int rc = chat_blob_keep(app_of(r), k->tmp, k->f.sha256);
+	k->rc = rc == KF_EINVAL ? 1 : rc ? 2 : 0;
 }
 
 static void keep_done(struct http_req *r)
@@ -274,14 +303,41 @@ static void dl_done(struct http_req *r)
 		http_reply_error(r, 404, "not_found", "the file is gone");
 		return;
 	}
-	http_reply(r, 200, d->type, d->data, d->len);   /* copied */
-	free(d->data);
+	char *data = d->data;   /* d lives in r's arena, which the reply frees */
+	http_reply(r, 200, d->type, data, d->len);   /* copied */
+	free(data);
 }
 
 static int inline_type(const char *t)
 {
 	return strcmp(t, "image/png") == 0 || strcmp(t, "image/jpeg") == 0 || strcmp(t, "image/gif") == 0 ||
 	       strcmp(t, "image/webp") == 0;
+}
+
+/* Replies with the kept blob sha as a download named name (images inline, as what they are). */
+void chat_blob_serve(struct http_req *r, const char *sha, const char *name, const char *content_type)
+{
+	char disp[700], enc[600];
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)name; *c && o + 4 < sizeof(enc); c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr(".-_", *c))
+			enc[o++] = (char)*c;
+		else
+			o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *c);
+	}
+	enc[o] = '\0';
+	int inl = inline_type(content_type);
+	snprintf(disp, sizeof(disp), "%s; filename=\"file\"; filename*=UTF-8''%s", inl ? "inline" : "attachment", enc);
+	http_add_header(r, "Content-Disposition", disp);
+	http_add_header(r, "Cache-Control", "private, max-age=31536000, immutable");
+	http_add_header(r, "Content-Security-Policy", "sandbox; default-src 'none'");
+	struct dl *d = arena_alloc(&r->arena, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	blob_path(app_of(r), sha, d->path, sizeof(d->path), 0);
+	/* Only images are served as what they claim; everything else is a download. */
+	snprintf(d->type, sizeof(d->type), "%s", inl ? content_type : "application/octet-stream");
+	r->job = d;
+	http_defer(r, dl_work, dl_done);   /* reading the file is disk work: off the loop */
 }
 
 /* GET /api/v1/chat/files/:id?sig=MAC (or as a signed-in agent of the site). */
@@ -305,27 +361,7 @@ void chat_h_file_get(struct http_req *r)
 		http_reply_error(r, 404, "not_found", "no such file");   /* no hint that it exists */
 		return;
 	}
-	char disp[700], enc[600];
-	size_t o = 0;
-	for (const unsigned char *c = (const unsigned char *)f.name; *c && o + 4 < sizeof(enc); c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr(".-_", *c))
-			enc[o++] = (char)*c;
-		else
-			o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *c);
-	}
-	enc[o] = '\0';
-	int inl = inline_type(f.content_type);
-	snprintf(disp, sizeof(disp), "%s; filename=\"file\"; filename*=UTF-8''%s", inl ? "inline" : "attachment", enc);
-	http_add_header(r, "Content-Disposition", disp);
-	http_add_header(r, "Cache-Control", "private, max-age=31536000, immutable");
-	http_add_header(r, "Content-Security-Policy", "sandbox; default-src 'none'");
-	struct dl *d = arena_alloc(&r->arena, sizeof(*d));
-	memset(d, 0, sizeof(*d));
-	blob_path(a, f.sha256, d->path, sizeof(d->path), 0);
-	/* Only images are served as what they claim; everything else is a download. */
-	snprintf(d->type, sizeof(d->type), "%s", inl ? f.content_type : "application/octet-stream");
-	r->job = d;
-	http_defer(r, dl_work, dl_done);   /* reading the file is disk work: off the loop */
+	chat_blob_serve(r, f.sha256, f.name, f.content_type);
 }
 
 int chat_attach_file(struct app *a, struct ws_conn *ws, const struct store_conv *c, const char *who,

@@ -103,3 +103,13 @@ int chat_site_available(struct app *a, int64_t site_id)
 {
 	return route_available(a, site_id, 0);
 }
+
+int chat_hours_hhmm(const char *s)
+{
+	return hhmm(s);
+}
+
+int chat_hours_local(const char *tz, int64_t now_ms, int *wday, int *minute)
+{
+	return local_time(tz, now_ms, wday, minute);
+}

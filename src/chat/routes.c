@@ -13,6 +13,7 @@
 #include "kb/kb.h"
 #include "search/search.h"
 #include "store/store_crm.h"
+#include "ticket/forms.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,11 +335,14 @@ static void h_widget_config(struct http_req *r)
 	json_t *pre = stored_json(s.prechat, json_pack("{s:b,s:[],s:[]}", "enabled", 0, "fields", "required"));
 	/* The site's agents by display name only when its pre-chat form lets visitors pick one. */
 	json_t *agents = prechat_asks(pre, "agent") ? site_agents_public(a, s.id) : json_array();
-	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o,s:o}}", "site", "key", s.key, "name",
-					  s.name, "greeting", s.greeting, "color", s.color, "languages",
+	/* The active online forms ride along, so the widget's 留言/表单 button costs no request. */
+	json_t *forms = ticket_forms_public(a, s.id);
+	http_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:o,s:o,s:o,s:o}}", "site", "key", s.key,
+					  "name", s.name, "greeting", s.greeting, "color", s.color, "languages",
 					  json_words(s.languages), "online", open && route_available(a, s.id, 0), "open", open,
 					  "preview", s.preview, "offline_message", s.offline_message, "prechat", pre,
-					  "departments", chat_departments_public(a, s.id), "agents", agents));
+					  "departments", chat_departments_public(a, s.id), "agents", agents, "forms",
+					  forms ? forms : json_array()));
 }
 
 struct conv_list {
@@ -460,6 +464,13 @@ static void h_widget_js(struct http_req *r)
 	static_serve(r, "/widget.js");
 }
 
+/* The widget's second bundle (orders, returns, offers, tickets, forms), which /widget.js loads
+ * when the visitor first opens the panel: the first load stays small. */
+static void h_widget_extras_js(struct http_req *r)
+{
+	static_serve(r, "/widget-extras.js");
+}
+
 static int first_site(void *ud, const struct store_site *s)
 {
 	memcpy(ud, s, sizeof(*s));
@@ -564,6 +575,7 @@ static const struct route routes[] = {
 	{ M_OPTIONS, "/api/v1/chat/files", chat_h_file_preflight, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/api/v1/chat/files/:id", chat_h_file_get, 0, ACCESS_PUBLIC, NULL, "api", NULL },
 	{ M_GET, "/widget.js", h_widget_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
+	{ M_GET, "/widget-extras.js", h_widget_extras_js, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/demo", h_demo, 0, ACCESS_PUBLIC, NULL, "static", NULL },
 	{ M_GET, "/ws/visitor", NULL, ROUTE_WS, ACCESS_PUBLIC, NULL, "ws", &chat_visitor_ws },
 	{ M_GET, "/ws/agent", NULL, ROUTE_WS, ACCESS_AGENT, NULL, "ws", &chat_agent_ws },

@@ -5,6 +5,8 @@
 #include "chat/route.h"
 #include "kb/kb.h"
 #include "crm/crm.h"
+#include "store/store_crm.h"
+#include "ticket/ticket.h"
 #include "store/store_route.h"
 #include "app/app.h"
 #include "core/alloc.h"
@@ -257,6 +259,24 @@ static void v_msg(struct vconn *v, json_t *msg)
 		chat_to_people(v->app, &c, text);
 }
 
+/* A message left while nobody is online becomes a ticket (issue 7), so it is answered even
+ * when the visitor never comes back: the transcript, their contact, their shop account. A
+ * conversation is handed over more than once (the bot giving up, each "not helpful"): it stays
+ * one ticket, and a later message left offline is added to it. */
+static void offline_ticket(struct app *a, const struct store_conv *c, const char *text)
+{
+	int64_t id;
+	char err[160];
+	int rc = ticket_from_conversation(a, c->id, "customer", 0, &id, err, sizeof(err));
+	if (rc == KF_EEXIST && text && text[0]) {
+		struct ticket_msg_new m = { .ticket_id = id, .kind = "public", .author_kind = "customer", .body = text };
+		rc = ticket_add_message(a, &m, NULL);
+		snprintf(err, sizeof(err), "the message was not added to ticket #%lld", (long long)id);
+	}
+	if (rc && rc != KF_EEXIST)
+		log_warn("offline message of conversation %lld: no ticket (%s)", (long long)c->id, err);
+}
+
 void chat_to_people(struct app *a, const struct store_conv *conv, const char *text)
 {
 	struct store_conv c;
@@ -268,6 +288,7 @@ void chat_to_people(struct app *a, const struct store_conv *conv, const char *te
 	} else if (strcmp(c.status, "offline") == 0) {
 		offline_reply(a, &c);
 		chat_notify_offline(a, &c, text ? text : "");
+		offline_ticket(a, &c, text);
 	}
 }
 

@@ -26,6 +26,12 @@ void crm_panel_register(struct http_server *s);
  * /orders/mine shows nothing on a browser whose shop session ended. */
 int crm_identify(struct app *a, int64_t site_id, int64_t visitor_id, json_t *claim, json_t **out);
 
+/* crm/routes.c: Kefu itself changes an order's status (a refunded return marks it "returned"):
+ * stored and followed by the loyalty ledger exactly as the shop's push of that status is (so a
+ * return reverses the order's points once). Its customer is kept. 0, KF_ENOTFOUND, or a store
+ * error. */
+int crm_order_set_status(struct app *a, int64_t site_id, const char *number, const char *status);
+
 /* ---- orders (crm/order.c), pure functions (unit-tested) ---- */
 /* Money: a JSON integer is cents; a JSON string is a decimal amount with at most two
  * decimals ("12", "12.5", "12.50"). Refused: reals, signs, exponents, more than 10^12 cents.
@@ -44,6 +50,10 @@ int crm_number_ok(const char *number);
 /* Digits of a phone number (at most outsz - 1) for comparing "+86 138-0013-8000" and
  * "8613800138000". */
 void crm_phone_digits(const char *phone, char *out, size_t outsz);
+/* crm/routes.c: 1 when the visitor's contact matches order o: email (when not NULL, compared
+ * without case) or else phone (the same digits, at least 5). The order lookup's rule, shared
+ * with online forms (ticket/forms.c), which link an order only when it holds. */
+int crm_contact_matches(const struct store_order *o, const char *email, const char *phone);
 
 /* ---- import (crm/import.c): orders from CSV, `kefu import orders` and the admin upload ---- */
 /* A streaming RFC 4180 reader: quoted fields, "" escapes, CRLF, newlines inside quotes, a

@@ -143,6 +143,27 @@ int crm_order_store(struct app *a, struct store_order *o, const json_t *cust, en
 	return rc;
 }
 
+int crm_order_set_status(struct app *a, int64_t site_id, const char *number, const char *status)
+{
+	struct store_order o;
+	enum store_upsert what;
+	char old[sizeof(o.status)];
+	int rc = store_order_get(a->st, site_id, number, &o);
+	if (rc != 0)
+		return rc;
+	snprintf(old, sizeof(old), "%s", o.status);
+	snprintf(o.status, sizeof(o.status), "%s", status);
+	o.updated_at = time_now_s();
+	/* no customer claim: the stored customer_id stays, and the shop's next push of other
+	 * content still differs from this hash, so it is stored as the shop says */
+	crm_order_hash(&o, NULL, o.raw_hash);
+	rc = store_order_upsert(a->st, &o, &what);
+	if (rc == 0)
+		crm_loyalty_on_order(a, site_id, o.id, old, o.status);
+	store_order_free(&o);
+	return rc;
+}
+
 static void h_order_put(struct http_req *r)
 {
 	struct app *a = app_of(r);
@@ -314,7 +335,7 @@ int crm_widget_customer(struct http_req *r, struct store_site *s, int64_t *custo
 
 /* 1 when the contact the visitor gave is the one on the order: e-mail case-insensitively,
  * phone by its digits (at least 5, so "" or "+" never matches). */
-static int contact_matches(const struct store_order *o, const char *email, const char *phone)
+int crm_contact_matches(const struct store_order *o, const char *email, const char *phone)
 {
 	if (email)
 		return o->email[0] && strcasecmp(o->email, email) == 0;
@@ -358,7 +379,7 @@ static void h_lookup(struct http_req *r)
 		lookup_failed(r, now);
 		return;
 	}
-	if (!contact_matches(&o, email, phone)) {
+	if (!crm_contact_matches(&o, email, phone)) {
 		store_order_free(&o);
 		lookup_failed(r, now);
 		return;

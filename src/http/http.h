@@ -145,6 +145,9 @@ int http_server_feed(struct http_server *s, const char *data, size_t n, struct b
 /* Request accessors (all return NULL when absent). */
 const char *http_header(const struct http_req *r, const char *name);
 const char *http_query(struct http_req *r, const char *name);   /* decoded, in r->arena */
+/* A field of an application/x-www-form-urlencoded body, as http_query (the body is counted,
+ * need not be NUL-terminated). */
+const char *http_form(struct http_req *r, const char *name);
 const char *http_cookie(struct http_req *r, const char *name);  /* in r->arena */
 const char *http_param(const struct http_req *r, size_t i);
 

@@ -1175,28 +1175,40 @@ const char *http_param(const struct http_req *r, size_t i)
 	return i < r->nparams ? r->params[i] : NULL;
 }
 
-const char *http_query(struct http_req *r, const char *name)
+/* The value of name in the urlencoded pairs p[0..len), decoded into the arena; NULL when
+ * absent, badly escaped, not UTF-8 or holding a NUL. Shared by the query and form bodies. */
+static const char *pairs_value(struct arena *ar, const char *p, size_t len, const char *name)
 {
 	size_t nl = strlen(name);
-	for (const char *p = r->query; p && *p;) {
-		size_t seg = strcspn(p, "&");
+	const char *end = p ? p + len : NULL;
+	while (p && p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		size_t seg = (size_t)((amp ? amp : end) - p);
 		const char *eq = memchr(p, '=', seg);
 		size_t kl = eq ? (size_t)(eq - p) : seg;
 		if (kl == nl && memcmp(p, name, nl) == 0) {
 			const char *v = eq ? eq + 1 : p + seg;
 			size_t vl = (size_t)(p + seg - v);
-			char *out = arena_strndup(&r->arena, v, vl);
+			char *out = arena_strndup(ar, v, vl);
 			long dl = url_decode(out, vl, 1);
 			if (dl < 0 || !utf8_valid(out, (size_t)dl) || memchr(out, '\0', (size_t)dl))
 				return NULL;
 			out[dl] = '\0';
 			return out;
 		}
-		p += seg;
-		if (*p == '&')
-			p++;
+		p += seg + (amp != NULL);
 	}
 	return NULL;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	return r->query ? pairs_value(&r->arena, r->query, strlen(r->query), name) : NULL;
+}
+
+const char *http_form(struct http_req *r, const char *name)
+{
+	return r->body.len ? pairs_value(&r->arena, r->body.ptr, r->body.len, name) : NULL;
 }
 
 const char *http_cookie(struct http_req *r, const char *name)

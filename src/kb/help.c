@@ -939,26 +939,6 @@ static void h_article(struct http_req *r)
 
 /* ---- POST /help/:site/a/:slug/vote (a form: helpful=1|0&lang=…) ---- */
 
-/* The value of name in an urlencoded body, decoded into out; NULL when absent or bad. */
-static const char *form_value(const struct buf *body, const char *name, char *out, size_t outsz)
-{
-	size_t nl = strlen(name);
-	for (const char *p = body->ptr; p && *p;) {
-		size_t n = strcspn(p, "&");
-		if (n > nl && strncmp(p, name, nl) == 0 && p[nl] == '=' && n - nl - 1 < outsz) {
-			memcpy(out, p + nl + 1, n - nl - 1);
-			long k = url_decode(out, n - nl - 1, 1);
-			if (k < 0 || memchr(out, 0, (size_t)k))
-				return NULL;
-			out[k] = 0;
-			return out;
-		}
-		p += n;
-		p += *p == '&';
-	}
-	return NULL;
-}
-
 /* A browser's Origin (when sent) must be this host: other sites cannot stuff votes. */
 static int same_origin(struct http_req *r)
 {
@@ -972,9 +952,9 @@ static int same_origin(struct http_req *r)
 static void h_vote(struct http_req *r)
 {
 	struct app *a = app_of(r);
-	char lang[16], helpful[4];
-	if (r->body.len > 512 || !form_value(&r->body, "helpful", helpful, sizeof(helpful)) ||
-	    (strcmp(helpful, "1") != 0 && strcmp(helpful, "0") != 0) || !form_value(&r->body, "lang", lang, sizeof(lang)) ||
+	const char *lang = r->body.len > 512 ? NULL : http_form(r, "lang");
+	const char *helpful = r->body.len > 512 ? NULL : http_form(r, "helpful");
+	if (!helpful || (strcmp(helpful, "1") != 0 && strcmp(helpful, "0") != 0) || !lang || strlen(lang) >= 16 ||
 	    !str_for(lang)) {
 		http_reply_error(r, 400, "bad_request", "expected helpful=1|0 and lang");
 		return;

@@ -83,14 +83,26 @@ int mail_send(const struct mail_settings *m, const char *to, const char *subject
 		return KF_EINVAL;
 	}
 	struct buf b;
-	char url[300], from[300], rcpt[300];
 	buf_init(&b, 0);
 	build(&b, m, to, subject, text);
+	int rc = mail_send_raw(m, m->from, to, b.ptr, b.len, err, errsz);
+	buf_release(&b);
+	return rc;
+}
+
+int mail_send_raw(const struct mail_settings *m, const char *from_addr, const char *to, const char *raw, size_t len,
+		  char *err, size_t errsz)
+{
+	if (!m->host[0] || !mail_valid_address(to) || !mail_valid_address(from_addr)) {
+		snprintf(err, errsz, "SMTP is not configured or an address is invalid");
+		return KF_EINVAL;
+	}
+	char url[300], from[300], rcpt[300];
 	int tls = strcmp(m->tls, "on") == 0;
 	snprintf(url, sizeof(url), "%s://%s:%d", tls ? "smtps" : "smtp", m->host, m->port ? m->port : tls ? 465 : 25);
-	snprintf(from, sizeof(from), "<%s>", m->from);
+	snprintf(from, sizeof(from), "<%s>", from_addr);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	struct payload pl = { b.ptr, b.len };
+	struct payload pl = { raw, len };
 	struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
 	char cerr[CURL_ERROR_SIZE] = "";
 	CURL *c = curl_easy_init();
@@ -106,6 +118,8 @@ int mail_send(const struct mail_settings *m, const char *to, const char *subject
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		/* an admin-set host can only ever be an SMTP server (no other protocol through curl) */
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 		if (strcmp(m->tls, "starttls") == 0)
 			curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 		if (m->user[0]) {
@@ -116,7 +130,6 @@ int mail_send(const struct mail_settings *m, const char *to, const char *subject
 		curl_easy_cleanup(c);
 	}
 	curl_slist_free_all(rcpts);
-	buf_release(&b);
 	if (rc != CURLE_OK) {
 		snprintf(err, errsz, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
 		return KF_EIO;
@@ -159,6 +172,11 @@ void mail_send_async(void *loop, const struct mail_settings *m, const char *to, 
 	j->to = xstrdup(to);
 	j->subject = xstrdup(subject);
 	j->text = xstrdup(text);
+	if (!loop) {   /* a command, not the server (kefu mail-in): send now */
+		job_run(&j->w);
+		job_done(&j->w, 0);
+		return;
+	}
 	if (uv_queue_work(loop, &j->w, job_run, job_done) != 0)
 		job_done(&j->w, 0);
 }

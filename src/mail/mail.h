@@ -19,6 +19,10 @@ int  mail_valid_address(const char *addr);
 /* 0, or KF_EIO with a reason in err. */
 int  mail_send(const struct mail_settings *m, const char *to, const char *subject, const char *text,
 	       char *err, size_t errsz);
+/* Sends a complete message (CRLF lines, headers included) from from_addr to to over m's
+ * server (m->from is not used). Blocks; 0, KF_EINVAL, or KF_EIO with a reason in err. */
+int  mail_send_raw(const struct mail_settings *m, const char *from_addr, const char *to, const char *raw, size_t len,
+		   char *err, size_t errsz);
 void mail_send_async(void *uv_loop, const struct mail_settings *m, const char *to, const char *subject,
 		     const char *text);
 

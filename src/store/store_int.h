@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SLOTS 640
+#define STORE_SLOTS 800
 #define STORE_SLOT_CHAT 40        /* store_chat.c uses slots from here */
 #define STORE_SLOT_TRACK 100      /* store_track.c */
 #define STORE_SLOT_INVITE 140     /* store_invite.c */
@@ -22,6 +22,11 @@
 #define STORE_SLOT_CARD 520       /* store_card.c (order cards in chat) */
 #define STORE_SLOT_MERGE 540      /* store_merge.c */
 #define STORE_SLOT_CRMLIST 580    /* store_crmlist.c (the CRM page) */
+#define STORE_SLOT_TICKET 640     /* store_ticket.c (tickets: the core) */
+#define STORE_SLOT_MAIL 700       /* store_mail.c (mailboxes, outbox, inbound) */
+#define STORE_SLOT_FORM 730       /* store_form.c (online forms) */
+#define STORE_SLOT_SLA 750        /* store_sla.c (SLA, CSAT, follow-ups) */
+#define STORE_SLOT_FLOW 780       /* store_flow.c (after-sales workflows) */
 
 struct store {
 	sqlite3 *db;

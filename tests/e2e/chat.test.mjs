@@ -76,6 +76,14 @@ test('/widget.js is small, not immutable, and gzipped', async () => {
 	const gz = await call('GET', '/widget.js', undefined, { 'Accept-Encoding': 'gzip' });
 	assert.equal(gz.headers['content-encoding'], 'gzip');
 	assert.ok(gz.body.length < 20 * 1024, `widget.js is ${gz.body.length} bytes gzipped (limit 20 KiB)`);
+	// Its second bundle (orders, offers, tickets, forms), loaded on first open: the same rules.
+	const xgz = await call('GET', '/widget-extras.js', undefined, { 'Accept-Encoding': 'gzip' });
+	assert.equal(xgz.status, 200);
+	assert.match(xgz.headers['content-type'] || '', /javascript/);
+	assert.doesNotMatch(xgz.headers['cache-control'] || '', /immutable/);
+	assert.equal(xgz.headers['content-encoding'], 'gzip');
+	const core = await call('GET', '/widget.js', undefined, { 'Accept-Encoding': 'identity' });
+	assert.match(String(core.body), /\/widget-extras\.js\?v=[0-9a-f]{8}/, 'the core names its extras with their hash');
 
 	const cfg = await call('GET', '/api/v1/widget/config?site=' + encodeURIComponent(site.key));
 	assert.equal(cfg.status, 200, 'widget config: ' + cfg.body);
@@ -118,8 +126,15 @@ test('visitor and agent chat through the widget and the console', { timeout: 900
 	assert.deepEqual(extra, [], 'before opening, the widget fetches only its config and reports the page view');
 	assert.equal(await B.evaluate(() => !!document.getElementById('kefu-widget')?.shadowRoot), true, 'the widget lives in a shadow root');
 
+	const later = [];
+	const onLater = (r) => later.push(new URL(r.url()).pathname);
+	B.on('request', onLater);
 	await B.click('#kefu-launcher');
 	await B.locator('#kefu-panel').waitFor();
+	// Opening the panel brings the extras bundle, whose Orders button then joins the header.
+	await B.locator('#kefu-orders-btn').waitFor();
+	B.off('request', onLater);
+	assert.deepEqual(later.filter((p) => p !== '/favicon.ico'), ['/widget-extras.js'], 'opening loads the extras, once, and nothing else');
 	assert.equal((await B.textContent('#kefu-send')).trim(), '发送', 'the widget speaks the browser language (zh-CN)');
 	await B.locator('.kefu-greet', { hasText: GREETING }).waitFor();
 	await B.waitForFunction(() => document.getElementById('kefu-widget').shadowRoot.getElementById('kefu-status').textContent === '在线');

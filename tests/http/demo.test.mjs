@@ -19,12 +19,14 @@ before(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'kefu-demo-'));
 	await addUser(dir, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role: 'admin', name: 'Admin' });
 	await addUser(dir, { email: 'agent@example.com', password: 'agent-password-123', role: 'agent', name: '小王' });
+	await addUser(dir, { email: 'lead@example.com', password: 'lead-password-123', role: 'supervisor', name: '主管' });
 	const add = await runKefu(['site', 'add', '--data', dir, '演示商店 Demo Shop']);
 	assert.equal(add.code, 0, add.stderr);
 	const seed = await runKefu(['demo-seed', '--data', dir], { timeoutMs: 60000 });
 	assert.equal(seed.code, 0, seed.stderr);
 	seedOut = seed.stdout;
-	srv = await startKefu({ dir, conf: { demo: { sign_customers: 'on' } } });   /* as scripts/demo writes it */
+	/* as scripts/demo writes it; a fast SLA tick so the overdue complaint is escalated at once */
+	srv = await startKefu({ dir, conf: { demo: { sign_customers: 'on' }, tickets: { sla_tick_ms: 200 } } });
 	sess = await login(srv.base, ADMIN_EMAIL, ADMIN_PASSWORD);
 	const sites = await admin('GET', '/api/v1/sites');
 	site = sites.json.sites[0];
@@ -97,6 +99,30 @@ test('the panel beside a demo chat knows its customer: custom fields, and the sh
 	assert.equal(p.customer.name, '张伟');
 	assert.equal(p.customer.rfm.tier_name, 'VIP 客户', 'the shop\'s name, in every language');
 	await admin('PUT', `/api/v1/sites/${site.id}/crm/names`, {});
+});
+
+test('the demo has a form and tickets of every kind; the overdue complaint is escalated to the supervisor', async () => {
+	const forms = await admin('GET', `/api/v1/sites/${site.id}/forms`);
+	assert.equal(forms.status, 200, forms.text);
+	assert.equal(forms.json.forms.length, 1);
+	const list = await admin('GET', '/api/v1/tickets?view=all&limit=50');
+	assert.equal(list.status, 200, list.text);
+	const types = list.json.tickets.map((t) => t.type).sort();
+	assert.deepEqual(types, ['complaint', 'complaint', 'question', 'question', 'repair', 'return']);
+	const complaint = list.json.tickets.find((t) => t.type === 'complaint' && t.status === 'new');
+	const users = (await admin('GET', '/api/v1/users')).json.users;
+	const lead = users.find((u) => u.role === 'supervisor');
+	let t = null;
+	for (let i = 0; i < 50 && !(t && t.sla.escalated_at); i++) {
+		t = (await admin('GET', `/api/v1/tickets/${complaint.id}`)).json.ticket;
+		if (!t.sla.escalated_at) await new Promise((r) => setTimeout(r, 100));
+	}
+	assert.ok(t.sla.escalated_at > 0, `escalated: ${JSON.stringify(t)}`);
+	assert.equal(t.sla.breached & 1, 1, 'the first response was late');
+	assert.equal(t.assignee_id, lead.id, 'assigned to the supervisor');
+	assert.equal(t.priority, 'urgent');
+	const ret = list.json.tickets.find((x) => x.type === 'return');
+	assert.equal(ret.workflow_state, 'requested');
 });
 
 test('the demo page signs in a demo customer only when [demo] sign_customers is on', async () => {

@@ -7,6 +7,7 @@ import { get } from './api.js';
 import { lang, t } from './i18n.js';
 import * as chat from './chat.js';
 import { Stars, TagsEditor, EmailTranscript, canned, loadCanned, matchCanned, fillVars } from './extras.js';
+import { TicketsStrip } from './tickets.js';
 import { FileBody, siteKey, upload } from './files.js';
 import { RouteBadges, OfferBar, RouteActions, TeamStrip } from './routing.js';
 import { PageTrail } from './trail.js';
@@ -481,6 +482,7 @@ export function Inbox() {
 			<${ConnBanner} />
 			<${TeamStrip} />
 			<${InboxList} />
+			<${TicketsStrip} />
 		</aside>
 		<div class="inbox-main">
 			${cur

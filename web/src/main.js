@@ -6,11 +6,14 @@ import htm from 'htm';
 import { get, post, setCsrf, ApiError } from './api.js';
 import { LANGS, lang, setLang, t } from './i18n.js';
 import { Inbox, startChat, stopChat } from './inbox.js';
+import { TicketsPanel } from './tickets.js';
 import { SitesPanel } from './sites.js';
 import { HistoryPanel } from './history.js';
 import { CannedPanel } from './canned.js';
 import { currentUser } from './extras.js';
 import { SmtpPanel } from './smtp.js';
+import { MailboxesPanel } from './mailboxes.js';
+import { tmb } from './mailboxes-i18n.js';
 import { ts } from './settings-i18n.js';
 import { VisitorsPanel } from './visitors.js';
 import { ReportsPanel } from './reports.js';
@@ -26,6 +29,13 @@ import { to } from './offers-i18n.js';
 import { ti } from './invite-i18n.js';
 import { KbPanel } from './kb.js';
 import { CrmPanel } from './crm.js';
+import { FormsPanel } from './forms.js';
+import { tfm } from './forms-i18n.js';
+import { AftersalesPanel } from './aftersales-settings.js';
+import { ta } from './aftersales-i18n.js';
+import { SlaPanel } from './sla.js';
+import { TicketReportPanel, FollowupsPanel } from './ticket-report.js';
+import { tsl } from './sla-i18n.js';
 
 const html = htm.bind(h);
 
@@ -36,9 +46,11 @@ const bootError = signal('');
 const ROLE_RANK = { agent: 1, supervisor: 2, admin: 3 };
 const NAV = [
 	{ id: 'inbox', role: 'agent' },
+	{ id: 'tickets', role: 'agent' }, // 工单 (tickets.js)
 	{ id: 'history', role: 'agent' },
 	{ id: 'visitors', role: 'agent' },
 	{ id: 'crm', role: 'agent' }, // 客户: agents read; recompute, export and merge for supervisors
+	{ id: 'followups', role: 'agent' }, // 回访: follow-up visits after complaints and repairs
 	{ id: 'reports', role: 'supervisor' },
 	{ id: 'kb', role: 'supervisor' },
 	{ id: 'settings', role: 'supervisor' }, // sites: admins; canned responses: supervisors too
@@ -185,9 +197,12 @@ const KEY_COLS = [
 function Panel({ id, role }) {
 	let body;
 	if (id === 'inbox') body = html`<${Inbox} />`;
+	else if (id === 'tickets') body = html`<${TicketsPanel} role=${role} />`;
 	else if (id === 'history') body = html`<${HistoryPanel} />`;
 	else if (id === 'visitors') body = html`<${VisitorsPanel} />`;
-	else if (id === 'reports') body = html`<${ReportsPanel} />`;
+	else if (id === 'reports')
+		body = html`<${ReportsPanel} /><h3 class="sub settings-sub" id="ticket-report-title">${tsl('repTitle')}</h3><${TicketReportPanel} />`;
+	else if (id === 'followups') body = html`<${FollowupsPanel} role=${role} />`;
 	else if (id === 'crm') body = html`<${CrmPanel} role=${role} />`;
 	else if (id === 'kb') body = html`<${KbPanel} />`;
 	else if (id === 'settings')
@@ -195,11 +210,15 @@ function Panel({ id, role }) {
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="dept-title">${tr('dept.title')}</h3><${DepartmentsPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="bot-title">${tr('bot.title')}</h3><${BotPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="smtp-title">${ts('smtp.title')}</h3><${SmtpPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="mailboxes-title">${tmb('title')}</h3><${MailboxesPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="crm-import-title">${tci('title')}</h3><${CrmImportPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="crm-fields-title">${tf('title')}</h3><${CrmFieldsPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="loyalty-title">${tl('loyTitle')}</h3><${LoyaltyPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="rfm-title">${tl('rfmTitle')}</h3><${RfmPanel} />`}
 			${role === 'admin' && html`<h3 class="sub settings-sub" id="offers-title">${to('title')}</h3><${OffersPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="forms-title">${tfm('title')}</h3><${FormsPanel} />`}
+			${role === 'admin' && html`<h3 class="sub settings-sub" id="aftersales-title">${ta('title')}</h3><${AftersalesPanel} />`}
+			<h3 class="sub settings-sub" id="sla-title">${tsl('title')}</h3><${SlaPanel} />
 			<h3 class="sub settings-sub" id="canned-title">${t('canned.title')}</h3><${CannedPanel} />
 			<h3 class="sub settings-sub" id="invites-title">${ti('title')}</h3><${InvitePanel} />`;
 	else if (id === 'users') body = html`<${ListPanel} url="/api/v1/users" field="users" cols=${USER_COLS} rowKey="id" />`;

@@ -5,18 +5,14 @@
 // end date. Guests get no button. The shop's strings go in as textContent only. The view reuses
 // the orders view's styles (widget.css .kefu-orders, .kefu-order) to stay small.
 
+import { el } from './card.js';
+
 var T = {
 	'zh-CN': { btn: '优惠', title: '我的优惠', back: '返回对话', none: '暂无可用优惠', copy: '复制', copied: '已复制', until: '有效期至 ', err: '加载失败，请稍后再试' },
 	'zh-TW': { btn: '優惠', title: '我的優惠', back: '返回對話', none: '目前沒有可用優惠', copy: '複製', copied: '已複製', until: '有效期至 ', err: '載入失敗，請稍後再試' },
 	en: { btn: 'Offers', title: 'My offers', back: 'Back to chat', none: 'No offers right now', copy: 'Copy', copied: 'Copied', until: 'Until ', err: 'Could not load; please try again later' },
 };
 
-function el(tag, cls, text) {
-	var e = document.createElement(tag);
-	if (cls) e.className = cls;
-	if (text) e.textContent = text;
-	return e;
-}
 function day(s) {
 	var d = new Date(s * 1000);
 	return d.getFullYear() + '-' + ('0' + (d.getMonth() + 1)).slice(-2) + '-' + ('0' + d.getDate()).slice(-2);

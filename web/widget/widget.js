@@ -3,15 +3,17 @@
 // Plain JS (no framework), everything inside one shadow root on <div id="kefu-widget">.
 // On load it fetches the public site config, reports the page view (track.js) and then opens the
 // WebSocket to /ws/visitor, so agents see the visitor live and can invite them (invite.js).
+// The account features (orders, returns, offers, tickets, forms) are a second bundle,
+// /widget-extras.js (extras.js), added from the same origin when the panel first opens.
 // Protocol: docs/chat-protocol.md.
-/* global __KEFU_CSS__ */
-// __KEFU_CSS__ is widget.css, minified and inlined by scripts/build-web.mjs.
+/* global __KEFU_CSS__, __KEFU_EXTRAS__ */
+// __KEFU_CSS__ is widget.css, minified and inlined by scripts/build-web.mjs; __KEFU_EXTRAS__ is
+// the extras' path with its content hash (?v=), so a core never runs a stale second bundle.
 
 import { startTracking } from './track.js';
 import { inviteSetup, inviteFrame } from './invite.js';
 import { suggestSetup } from './suggest.js';
-import { ordersSetup, orderCard } from './orders.js';
-import { offersSetup } from './offers.js';
+import { orderCard } from './card.js';
 
 (function () {
 	var CSS = __KEFU_CSS__;
@@ -40,7 +42,7 @@ import { offersSetup } from './offers.js';
 			ph: '输入消息，按回车发送', send: '发送', typing: '客服正在输入…', sending: '发送中…',
 			delivered: '已送达', read: '已读', failed: '发送失败', connecting: '正在连接…',
 			reconnecting: '连接已断开，正在重连…', blocked: '此网站暂时无法使用在线客服',
-			closed: '对话已结束，发送消息可开始新的对话', you: '我', agent: '客服',
+			closed: '对话已结束，发送消息可开始新的对话', you: '我',
 			greet: '您好！有什么可以帮您？', offmsg: '客服暂时不在线，请留言，我们会尽快回复。',
 			end: '结束对话', rateQ: '请为本次服务评分', rateCm: '留下您的意见（可选）', rateSend: '提交评价',
 			thanks: '感谢您的评价！', attach: '发送文件', uploading: '正在上传…',
@@ -60,7 +62,7 @@ import { offersSetup } from './offers.js';
 			ph: '輸入訊息，按 Enter 傳送', send: '傳送', typing: '客服正在輸入…', sending: '傳送中…',
 			delivered: '已送達', read: '已讀', failed: '傳送失敗', connecting: '正在連線…',
 			reconnecting: '連線已中斷，正在重新連線…', blocked: '此網站暫時無法使用線上客服',
-			closed: '對話已結束，傳送訊息可開始新的對話', you: '我', agent: '客服',
+			closed: '對話已結束，傳送訊息可開始新的對話', you: '我',
 			greet: '您好！有什麼可以幫您？', offmsg: '客服暫時不在線上，請留言，我們會盡快回覆。',
 			end: '結束對話', rateQ: '請為本次服務評分', rateCm: '留下您的意見（選填）', rateSend: '送出評價',
 			thanks: '感謝您的評價！', attach: '傳送檔案', uploading: '正在上傳…',
@@ -80,7 +82,7 @@ import { offersSetup } from './offers.js';
 			ph: 'Type a message and press Enter', send: 'Send', typing: 'Agent is typing…', sending: 'Sending…',
 			delivered: 'Delivered', read: 'Read', failed: 'Not sent', connecting: 'Connecting…',
 			reconnecting: 'Connection lost, reconnecting…', blocked: 'Chat is not available on this site',
-			closed: 'This conversation has ended; send a message to start a new one', you: 'You', agent: 'Agent',
+			closed: 'This conversation has ended; send a message to start a new one', you: 'You',
 			greet: 'Hi! How can we help?', offmsg: 'We are offline right now. Leave a message and we will reply soon.',
 			end: 'End chat', rateQ: 'How did we do?', rateCm: 'Any comments? (optional)', rateSend: 'Send rating',
 			thanks: 'Thank you for your feedback!', attach: 'Send a file', uploading: 'Uploading…',
@@ -227,10 +229,43 @@ import { offersSetup } from './offers.js';
 	root.appendChild(launcher);
 	// FAQ suggestions while the visitor types, until a conversation exists (suggest.js).
 	suggestSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, input: input, foot: foot, panel: panel, started: function () { return !!convId; } });
-	// The Orders view over the chat, and the shop's signed customer for hello (orders.js).
-	var orders = ordersSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, panel: panel, token: function () { return token; } });
-	// A signed customer's coupons and offers, in a view like the orders one (offers.js).
-	offersSetup({ origin: ORIGIN, site: siteKey, lang: LANG, script: script, panel: panel, token: function () { return token; } });
+	// The shop's signed customer (data-customer-id / -sig), sent in hello; the welcome says whom
+	// the server took it for (customer: null for a guest, undefined until the first welcome).
+	var CID = script.getAttribute('data-customer-id'), CSIG = script.getAttribute('data-customer-sig');
+	var customer;
+
+	/* ---- the extras bundle (extras.js): its header buttons and views, added on first open ---- */
+	var extras = null, extrasAsked = false, orders = null, formsDone = false;
+	function loadExtras() {
+		if (extrasAsked) return;
+		extrasAsked = true;
+		var sc = doc.createElement('script');
+		sc.async = true;
+		sc.src = ORIGIN + __KEFU_EXTRAS__;
+		sc.onload = function () {
+			extras = W.__kefuWidgetExtras;
+			if (extras) setupExtras();
+		};
+		sc.onerror = function () { extrasAsked = false; sc.remove(); }; // the next open tries again
+		(doc.head || doc.documentElement).appendChild(sc);
+	}
+	function setupExtras() {
+		var o = { origin: ORIGIN, site: siteKey, lang: LANG, script: script, panel: panel, token: function () { return token; } };
+		// The Orders view over the chat (orders.js), told who the visitor is once the welcome says so.
+		orders = extras.ordersSetup(o);
+		if (customer !== undefined) orders.identified(customer);
+		// A signed customer's coupons and offers, and tickets, in views like the orders one.
+		extras.offersSetup(o);
+		extras.ticketsSetup(o);
+		setupForms();
+	}
+	/* The site's online forms behind a "留言/表单" button (forms.js), once both the extras and the
+	 * config (which lists the forms) are here. */
+	function setupForms() {
+		if (!extras || !cfg.forms || formsDone) return;
+		formsDone = true;
+		extras.formsSetup({ origin: ORIGIN, site: siteKey, lang: LANG, panel: panel, forms: cfg.forms });
+	}
 
 	function icon(d) {
 		var ns = 'http://www.w3.org/2000/svg';
@@ -768,8 +803,7 @@ import { offersSetup } from './offers.js';
 			if (agentPick) hello.agent = agentPick;
 			if (token) hello.token = token;
 			if (lastSeq) hello.last_seq = lastSeq;
-			var who = orders.claim(); // the shop's signed customer (data-customer-id / -sig)
-			if (who) hello.customer = who;
+			if (CID && CSIG) hello.customer = { id: CID, sig: CSIG }; // the shop's signed customer
 			sock.send(JSON.stringify(hello));
 		};
 		sock.onmessage = function (ev) {
@@ -817,7 +851,8 @@ import { offersSetup } from './offers.js';
 					siteCfg(f.site);
 				}
 				known = true;
-				orders.identified(f.customer);
+				customer = f.customer || null;
+				if (orders) orders.identified(customer);
 				if (f.conversation) {
 					setConv(f.conversation.id);
 					convStatus = f.conversation.status || '';
@@ -933,6 +968,7 @@ import { offersSetup } from './offers.js';
 	function open() {
 		if (!panel.parentNode) return;
 		isOpen = true;
+		loadExtras();
 		panel.removeAttribute('hidden');
 		host.setAttribute('data-open', '');
 		launcher.setAttribute('aria-expanded', 'true');
@@ -951,6 +987,9 @@ import { offersSetup } from './offers.js';
 	}
 
 	launcher.addEventListener('click', function () { (isOpen ? close : open)(); });
+	// A hover or keyboard focus on the launcher is a good hint: start fetching the extras then.
+	launcher.addEventListener('pointerenter', loadExtras);
+	launcher.addEventListener('focus', loadExtras);
 	closeBtn.addEventListener('click', close);
 	endBtn.addEventListener('click', function () {
 		if (convStatus !== 'closed' && send({ type: 'close' })) endBtn.setAttribute('hidden', '');
@@ -1010,6 +1049,8 @@ import { offersSetup } from './offers.js';
 				cfg.name = s.name || cfg.name;
 				cfg.greeting = s.greeting || cfg.greeting;
 				cfg.color = s.color || cfg.color;
+				cfg.forms = s.forms || [];
+				setupForms();
 				// The welcome frame's online/open are fresher when the socket won the race.
 				if (!wsReady) siteCfg(s);
 				else siteCfg({ prechat: s.prechat, offline_message: s.offline_message, departments: s.departments, agents: s.agents });
