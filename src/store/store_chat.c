@@ -194,10 +194,7 @@ int store_site_create(struct store *st, struct store_site *x)
 	store__bind_text(s, 1, x->key);
 	site_bind(s, x, 2);
 	sqlite3_bind_int64(s, 16, x->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		x->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &x->id);
 }
 
 int store_site_update(struct store *st, const struct store_site *x)
@@ -330,10 +327,7 @@ int store_visitor_create(struct store *st, const char *token_hash, struct store_
 	store__bind_text(s, 4, v->email);
 	store__bind_text(s, 5, v->lang);
 	sqlite3_bind_int64(s, 6, v->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		v->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &v->id);
 }
 
 int store_visitor_by_token(struct store *st, int64_t site_id, const char *token_hash, struct store_visitor *out)
@@ -425,10 +419,7 @@ int store_conv_create(struct store *st, struct store_conv *c)
 	sqlite3_bind_int64(s, 4, c->agent_id);
 	sqlite3_bind_int64(s, 5, c->created_at);
 	sqlite3_bind_int64(s, 6, c->department_id);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		c->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &c->id);
 }
 
 int store_conv_get(struct store *st, int64_t id, struct store_conv *out)
@@ -778,10 +769,7 @@ int store_canned_create(struct store *st, struct store_canned *c)
 	store__bind_text(s, 2, c->text);
 	sqlite3_bind_int64(s, 3, c->created_by);
 	sqlite3_bind_int64(s, 4, c->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		c->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &c->id);
 }
 
 int store_canned_update(struct store *st, const struct store_canned *c)
@@ -868,10 +856,7 @@ int store_file_create(struct store *st, struct store_file *f)
 	store__bind_text(s, 6, f->uploader);
 	sqlite3_bind_int64(s, 7, f->uploader_id);
 	sqlite3_bind_int64(s, 8, f->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		f->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &f->id);
 }
 
 int store_file_get(struct store *st, int64_t id, struct store_file *out)

@@ -147,8 +147,7 @@ int store_customer_update(struct store *st, const struct store_customer *c)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, c->id);
 	cust_bind(s, c, c->updated_at);
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+	return store__run_one(st, s);
 }
 
 /* Steps s for one customer row. */

@@ -56,10 +56,7 @@ int store_form_create(struct store *st, struct store_form *f)
 	if (!s)
 		return KF_EIO;
 	bind_form(s, f);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		f->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &f->id);
 }
 
 int store_form_update(struct store *st, const struct store_form *f)
@@ -78,8 +75,7 @@ int store_form_delete(struct store *st, int64_t id)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+	return store__run_one(st, s);
 }
 
 static void read_form(sqlite3_stmt *s, void *out)

@@ -39,6 +39,10 @@ sqlite3_stmt *store__stmt(struct store *st, int slot, const char *sql);
 int  store__step(struct store *st, sqlite3_stmt *s);
 /* Runs a write statement: 0, KF_EEXIST on a unique clash, KF_EIO otherwise. */
 int  store__run(struct store *st, sqlite3_stmt *s);
+/* store__run for an INSERT: on success *id is the new row's id. */
+int  store__insert(struct store *st, sqlite3_stmt *s, int64_t *id);
+/* store__run for an UPDATE or DELETE of one row: KF_ENOTFOUND when it changed none. */
+int  store__run_one(struct store *st, sqlite3_stmt *s);
 int  store__err(struct store *st, const char *what);
 int  store__exec(struct store *st, const char *sql);
 void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz);

@@ -130,10 +130,7 @@ int store_invite_rule_create(struct store *st, struct store_invite_rule *r)
 	sqlite3_bind_int64(s, 1, r->site_id);
 	rule_bind(s, r);
 	sqlite3_bind_int64(s, 15, r->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		r->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &r->id);
 }
 
 int store_invite_rule_update(struct store *st, struct store_invite_rule *r)

@@ -136,10 +136,7 @@ int store_points_add(struct store *st, struct store_points_entry *e)
 	if (!s)
 		return KF_EIO;
 	bind_entry(s, e);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		e->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &e->id);
 }
 
 int store_points_spend(struct store *st, struct store_points_entry *e)

@@ -135,10 +135,7 @@ int store_mailbox_create(struct store *st, struct store_mailbox *m)
 	sqlite3_bind_int64(s, 1, m->site_id);
 	bind_mb(s, m);
 	sqlite3_bind_int64(s, 15, m->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		m->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &m->id);
 }
 
 int store_mailbox_update(struct store *st, const struct store_mailbox *m)

@@ -136,8 +136,7 @@ int store_link_delete(struct store *st, int64_t visitor_id)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, visitor_id);
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+	return store__run_one(st, s);
 }
 
 int store_customer_candidates(struct store *st, int64_t site_id, const char *email, const char *digits, int limit,
@@ -278,10 +277,7 @@ int store_merge_add(struct store *st, struct store_merge *m)
 	sqlite3_bind_int64(s, 4, m->user_id);
 	sqlite3_bind_int64(s, 5, m->created_at);
 	store__bind_text(s, 6, m->undo ? m->undo : "{}");
-	int rc = store__run(st, s);
-	if (rc == 0)
-		m->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &m->id);
 }
 
 static void merge_row(sqlite3_stmt *s, struct store_merge *m)

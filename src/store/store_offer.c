@@ -75,10 +75,7 @@ int store_offer_create(struct store *st, struct store_offer *o)
 	if (!s)
 		return KF_EIO;
 	bind_offer(s, o);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		o->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &o->id);
 }
 
 int store_offer_update(struct store *st, const struct store_offer *o)
@@ -97,8 +94,7 @@ int store_offer_delete(struct store *st, int64_t id)
 	if (!s)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+	return store__run_one(st, s);
 }
 
 static void read_offer(sqlite3_stmt *s, void *out)

@@ -93,10 +93,7 @@ int store_dept_create(struct store *st, struct store_dept *d)
 	sqlite3_bind_int64(s, 1, d->site_id);
 	bind_dept(s, d);
 	sqlite3_bind_int64(s, 6, d->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		d->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &d->id);
 }
 
 int store_dept_update(struct store *st, const struct store_dept *d)

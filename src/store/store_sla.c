@@ -111,8 +111,7 @@ int store_sla_policy_delete(struct store *st, int64_t site_id, const char *type,
 	sqlite3_bind_int64(s, 1, site_id);
 	store__bind_text(s, 2, type);
 	store__bind_text(s, 3, priority);
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+	return store__run_one(st, s);
 }
 
 int store_sla_policy_each(struct store *st, int64_t site_id, int (*cb)(void *ud, const struct store_sla_policy *p),
@@ -153,13 +152,6 @@ int store_sla_overdue(struct store *st, int which, int64_t now, int64_t *ids, si
 	return store__ids(st, s, ids, max, n);
 }
 
-/* Runs a guarded one-row update: KF_ENOTFOUND when the guard held nothing back to change. */
-static int run_once(struct store *st, sqlite3_stmt *s)
-{
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
-}
-
 int store_sla_mark(struct store *st, int64_t ticket_id, int bit)
 {
 	sqlite3_stmt *s = q(st, Q_MARK);
@@ -167,7 +159,7 @@ int store_sla_mark(struct store *st, int64_t ticket_id, int bit)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int(s, 2, bit);
-	return run_once(st, s);
+	return store__run_one(st, s);
 }
 
 int store_sla_escalated(struct store *st, int64_t ticket_id, int64_t at)
@@ -177,7 +169,7 @@ int store_sla_escalated(struct store *st, int64_t ticket_id, int64_t at)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, at);
-	return run_once(st, s);
+	return store__run_one(st, s);
 }
 
 int store_sla_csat(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at)
@@ -189,7 +181,7 @@ int store_sla_csat(struct store *st, int64_t ticket_id, int rating, const char *
 	sqlite3_bind_int(s, 2, rating);
 	store__bind_text(s, 3, comment);
 	sqlite3_bind_int64(s, 4, at);
-	return run_once(st, s);
+	return store__run_one(st, s);
 }
 
 int store_followup_add(struct store *st, int64_t ticket_id, int64_t assignee_id, int64_t due_at, int64_t now)
@@ -242,7 +234,7 @@ int store_followup_done(struct store *st, int64_t id, const char *outcome, const
 	store__bind_text(s, 2, outcome);
 	store__bind_text(s, 3, note);
 	sqlite3_bind_int64(s, 4, at);
-	return run_once(st, s);
+	return store__run_one(st, s);
 }
 
 int store_followup_each(struct store *st, int64_t assignee_id, int64_t member_of, int open_only, size_t max,

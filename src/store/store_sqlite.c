@@ -122,6 +122,20 @@ int store__run(struct store *st, sqlite3_stmt *s)
 	return db_err(st, sqlite3_sql(s));
 }
 
+int store__insert(struct store *st, sqlite3_stmt *s, int64_t *id)
+{
+	int rc = store__run(st, s);
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store__run_one(struct store *st, sqlite3_stmt *s)
+{
+	int rc = store__run(st, s);
+	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
+}
+
 void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);

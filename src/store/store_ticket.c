@@ -141,10 +141,7 @@ int store_ticket_insert(struct store *st, const struct ticket *t, int64_t *id)
 	store__bind_text(s, 17, t->workflow);
 	sqlite3_bind_int64(s, 19, t->created_at);
 	sqlite3_bind_int(s, 20, t->customer_verified ? 1 : 0);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, id);
 }
 
 static void read_ticket(sqlite3_stmt *s, struct ticket *t)
@@ -232,12 +229,6 @@ static sqlite3_stmt *set_stmt(struct store *st, const void *cols, size_t n, cons
 	return NULL;
 }
 
-static int set_run(struct store *st, sqlite3_stmt *s)
-{
-	int rc = store__run(st, s);
-	return rc == 0 && sqlite3_changes(st->db) == 0 ? KF_ENOTFOUND : rc;
-}
-
 int store_ticket_set_text(struct store *st, int64_t id, const char *column, const char *value, int64_t now)
 {
 	int unknown = 0;
@@ -245,7 +236,7 @@ int store_ticket_set_text(struct store *st, int64_t id, const char *column, cons
 	if (!s)
 		return unknown ? KF_EINVAL : KF_EIO;
 	store__bind_text(s, 2, value);
-	return set_run(st, s);
+	return store__run_one(st, s);
 }
 
 int store_ticket_set_int(struct store *st, int64_t id, const char *column, int64_t value, int64_t now)
@@ -255,7 +246,7 @@ int store_ticket_set_int(struct store *st, int64_t id, const char *column, int64
 	if (!s)
 		return unknown ? KF_EINVAL : KF_EIO;
 	sqlite3_bind_int64(s, 2, value);
-	return set_run(st, s);
+	return store__run_one(st, s);
 }
 
 int store_ticket_msg_insert(struct store *st, struct store_ticket_msg *m)
@@ -272,10 +263,7 @@ int store_ticket_msg_insert(struct store *st, struct store_ticket_msg *m)
 	store__bind_text(s, 7, m->body);
 	store__bind_text(s, 8, m->message_id);
 	sqlite3_bind_int64(s, 9, m->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		m->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &m->id);
 }
 
 int store_ticket_msg_each(struct store *st, int64_t ticket_id, int with_notes,
@@ -340,10 +328,7 @@ int store_ticket_att_insert(struct store *st, struct store_ticket_att *a)
 	store__bind_text(s, 5, a->content_type);
 	sqlite3_bind_int64(s, 6, a->size);
 	sqlite3_bind_int64(s, 7, a->created_at);
-	int rc = store__run(st, s);
-	if (rc == 0)
-		a->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return store__insert(st, s, &a->id);
 }
 
 static void read_att(sqlite3_stmt *s, void *out)
@@ -548,7 +533,7 @@ int store_ticket_touch(struct store *st, int64_t id, int64_t now)
 		return KF_EIO;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);
-	return set_run(st, s);
+	return store__run_one(st, s);
 }
 
 int store_ticket_msg_ticket(struct store *st, int64_t msg_id, int64_t *ticket_id)

@@ -7,15 +7,12 @@
 // An agent sees the same page without the recompute button and the export link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { client, launchChromium, setupServer, openConsole } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const LEAD = { email: 'lead@example.com', password: 'lead-password-long-1', name: '主管' };
 const AGENT = { email: 'agent@example.com', password: 'agent-password-long-1', name: '客服' };
-let dataDir, server, base = '', browser, api, shop, site;
+let env, base = '', browser, api, shop, site;
 const foreign = [];
 const ago = (d) => new Date(Date.now() - d * 86400000 - 3600000).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -29,25 +26,12 @@ const CUSTOMERS = [
 ];
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-crmpage-'));
-	for (const [u, role] of [[ADMIN, 'admin'], [LEAD, 'supervisor'], [AGENT, 'agent']]) {
-		const r = await run(['user', 'add', '--role', role, '--name', u.name, '--data', dataDir, u.email], u.password + '\n');
-		assert.equal(r.code, 0, r.stdout + r.stderr);
-	}
-	const s = startServer(dataDir);
-	server = s.proc;
-	base = await s.ready;
-	api = client(base);
-	const login = await api.call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await api.call('POST', '/api/v1/sites', { name: '茶叶店', origins: ['http://shop.test'], greeting: '您好' })).json.site;
-	const users = (await api.call('GET', '/api/v1/users')).json.users;
-	const member = users.filter((u) => u.email === LEAD.email || u.email === AGENT.email).map((u) => u.id);
-	const m = await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: member });
-	assert.ok(m.status === 200 || m.status === 204, m.body.toString());
+	env = await setupServer({
+		name: 'crmpage', users: [{ ...ADMIN, role: 'admin' }, { ...LEAD, role: 'supervisor' }, { ...AGENT, role: 'agent' }],
+		site: { name: '茶叶店', origins: ['http://shop.test'], greeting: '您好' },
+		members: (all) => all.filter((u) => u.email === LEAD.email || u.email === AGENT.email),
+	});
+	({ base, api, site } = env);
 	const key = await api.call('POST', '/api/v1/apikeys', { name: 'shop', scopes: ['orders:write'] });
 	assert.equal(key.status, 201, key.body.toString());
 	shop = client(base);
@@ -64,20 +48,10 @@ before(async () => {
 	browser = await launchChromium();
 });
 
-after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
-});
+after(async () => { if (env) await env.stop(browser, foreign); });
 
 test('the CRM page: charts match the summary, a tier filter, its CSV export and the timeline', { timeout: 90000 }, async () => {
-	const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const P = await ctx.newPage();
-	await P.goto(base + '/');
-	await signIn(P, LEAD.email, LEAD.password);
+	const { ctx, P } = await openConsole(browser, base, LEAD, { locale: 'zh-CN', foreign });
 	await P.click('nav [data-nav=crm]');
 	assert.equal((await P.locator('nav [data-nav=crm]').textContent()).trim(), '客户');
 	await P.locator('#crm-computed', { hasText: '尚未计算' }).waitFor();
@@ -149,12 +123,7 @@ test('the CRM page: charts match the summary, a tier filter, its CSV export and 
 });
 
 test('an agent sees the page read-only: no recompute button, no export link', { timeout: 60000 }, async () => {
-	const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 800 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const P = await ctx.newPage();
-	await P.goto(base + '/');
-	await signIn(P, AGENT.email, AGENT.password);
+	const { ctx, P } = await openConsole(browser, base, AGENT, { locale: 'en-US', viewport: { width: 1200, height: 800 }, foreign });
 	await P.click('nav [data-nav=crm]');
 	await P.locator('#crm-table .crm-row').first().waitFor();
 	assert.equal(await P.locator('#crm-table .crm-row').count(), 5);

@@ -10,14 +10,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn, sleep } from './lib.mjs';
+import { watchForeign, client, sessionCookie, launchChromium, signIn, sleep, setupServer } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const AGENT = { email: 'agent@example.com', password: 'agent-password-123', name: '小王' };
-let dataDir, server, base = '', browser, api, agentApi, site, dept;
+let env, base = '', browser, api, agentApi, site, dept;
 const foreign = [];
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), crypto.randomBytes(200)]);
 
@@ -29,40 +26,19 @@ async function context(locale) {
 }
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-form-ticket-'));
-	for (const [u, role] of [[ADMIN, 'admin'], [AGENT, 'agent']]) {
-		const r = await run(['user', 'add', '--role', role, '--name', u.name, '--data', dataDir, u.email], u.password + '\n');
-		assert.equal(r.code, 0, r.stdout + r.stderr);
-	}
-	const s = startServer(dataDir);
-	server = s.proc;
-	base = await s.ready;
-	api = client(base);
-	let login = await api.call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await api.call('POST', '/api/v1/sites', { name: '茶叶店', origins: [], greeting: '您好' })).json.site;
-	const users = (await api.call('GET', '/api/v1/users')).json.users;
-	const mem = await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: users.map((u) => u.id) });
-	assert.equal(mem.status, 200, mem.body.toString());
+	env = await setupServer({ name: 'form-ticket', users: [{ ...ADMIN, role: 'admin' }, { ...AGENT, role: 'agent' }], site: { name: '茶叶店', origins: [], greeting: '您好' } });
+	({ base, api, site } = env);
 	const d = await api.call('POST', `/api/v1/sites/${site.id}/departments`, { name: '售后服务' });
 	assert.equal(d.status, 201, d.body.toString());
 	dept = d.json.department;
 	agentApi = client(base);
-	login = await agentApi.call('POST', '/api/v1/auth/login', { email: AGENT.email, password: AGENT.password });
+	const login = await agentApi.call('POST', '/api/v1/auth/login', { email: AGENT.email, password: AGENT.password });
 	agentApi.cookie = sessionCookie(login);
 	agentApi.csrf = login.json.csrf_token;
 	browser = await launchChromium();
 });
 
-after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
-});
+after(async () => { if (env) await env.stop(browser, foreign); });
 
 /* Fills field row i of the builder. */
 async function fieldRow(A, i, { label, key, type, required }) {

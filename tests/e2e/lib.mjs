@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // $KEFU_BIN is taken relative to the current directory (as tests/http does); default <repo>/kefu.
@@ -173,4 +177,101 @@ export async function signIn(P, email, password) {
 	await P.fill('input[name=password]', password);
 	await P.click('#login-form button[type=submit]');
 	await P.locator('#console').waitFor();
+}
+
+/**
+ * For a before hook: checks the binary and Chromium are there, adds users ([{ email, password, name,
+ * role }]) to a new data dir named after name (with conf as its kefu.conf when given), starts the
+ * server (onLog gets its stderr) and signs the first user in as api (cookie and CSRF token set).
+ * With site (the POST /api/v1/sites body) it also creates the site and makes members of it:
+ * members(users) picks them from GET /api/v1/users (default: everyone).
+ * Resolves { dataDir, server, base, api, login, site, users, stop(browser, foreign) }; stop is for the
+ * after hook: closes browser, stops the server, removes the data dir and, given foreign (see
+ * watchForeign), checks that no request left the server's origin. A failed start cleans up itself.
+ */
+export async function setupServer({ name, users, site, members = (all) => all, conf, onLog }) {
+	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found: build it with make, or set KEFU_BIN`);
+	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: scripts/deps check installs it`);
+	const dataDir = mkdtempSync(join(tmpdir(), `kefu-e2e-${name}-`));
+	let server = null;
+	const env = { dataDir, base: '', api: null, login: null, site: null };
+	env.stop = async (browser, foreign) => {
+		try { if (browser) await browser.close(); } catch { /* gone */ }
+		await stopServer(server);
+		rmSync(dataDir, { recursive: true, force: true });
+		if (foreign) assert.deepEqual(foreign, [], 'no request left the server origin');
+	};
+	try {
+		if (conf) writeFileSync(join(dataDir, 'kefu.conf'), conf);
+		for (const u of users) {
+			const r = await run(['user', 'add', '--role', u.role, '--name', u.name, '--data', dataDir, u.email], u.password + '\n');
+			assert.equal(r.code, 0, r.stdout + r.stderr);
+		}
+		const s = startServer(dataDir, onLog);
+		server = env.server = s.proc;
+		env.base = await s.ready;
+		env.api = client(env.base);
+		env.login = await env.api.call('POST', '/api/v1/auth/login', { email: users[0].email, password: users[0].password });
+		assert.equal(env.login.status, 200, env.login.body.toString());
+		env.api.cookie = sessionCookie(env.login);
+		env.api.csrf = env.login.json.csrf_token;
+		if (site) {
+			env.site = (await env.api.call('POST', '/api/v1/sites', site)).json.site;
+			const all = env.users = (await env.api.call('GET', '/api/v1/users')).json.users;
+			const mem = await env.api.call('PUT', `/api/v1/sites/${env.site.id}/members`, { user_ids: members(all).map((u) => u.id) });
+			assert.equal(mem.status, 200, mem.body.toString());
+		}
+	} catch (e) {
+		await env.stop();
+		throw e;
+	}
+	return env;
+}
+
+/** The site's identity secret (signs a shop's customer ids for the widget). */
+export async function siteSecret(api, site) {
+	const sec = await api.call('GET', `/api/v1/sites/${site.id}/identity`);
+	return sec.json.secret ?? sec.json.identity?.secret;
+}
+
+/**
+ * A visitor with its own storage on the demo shop page of site, the launcher drawn. With customerId
+ * (and the site's secret) the page is the shop's for a signed-in customer: the widget's tag gets the
+ * signed claim (data-customer-id / data-customer-sig) as the parser inserts it, before the async
+ * script runs. (A page served by page.route would be "public" to Chromium, which then blocks the
+ * socket to 127.0.0.1 by its local-network checks.) onPage(page) runs before the page loads; foreign
+ * collects requests that leave the origin (watchForeign). Resolves { ctx, page }.
+ */
+export async function openVisitor(browser, base, site, { locale, viewport = { width: 1000, height: 800 }, customerId, secret, foreign, onPage }) {
+	const ctx = await browser.newContext({ locale, viewport });
+	ctx.setDefaultTimeout(10000);
+	watchForeign(ctx, new URL(base).host, foreign);
+	const page = await ctx.newPage();
+	if (onPage) onPage(page);
+	if (customerId) {
+		const sig = crypto.createHmac('sha256', secret).update(customerId).digest('hex');
+		await page.addInitScript(([id, sg]) => {
+			new MutationObserver((recs, obs) => {
+				const s = document.querySelector('script[data-site]');
+				if (!s) return;
+				s.setAttribute('data-customer-id', id);
+				s.setAttribute('data-customer-sig', sg);
+				obs.disconnect();
+			}).observe(document, { childList: true, subtree: true });
+		}, [customerId, sig]);
+	}
+	await page.goto(`${base}/demo?site=${encodeURIComponent(site.key)}`);
+	await page.locator('#kefu-launcher').waitFor();
+	return { ctx, page };
+}
+
+/** A console page (own context, requests watched for foreign) signed in as who ({ email, password }). Resolves { ctx, P }. */
+export async function openConsole(browser, base, who, { locale = 'zh-CN', viewport = { width: 1400, height: 900 }, foreign }) {
+	const ctx = await browser.newContext({ locale, viewport });
+	ctx.setDefaultTimeout(10000);
+	watchForeign(ctx, new URL(base).host, foreign);
+	const P = await ctx.newPage();
+	await P.goto(base + '/');
+	await signIn(P, who.email, who.password);
+	return { ctx, P };
 }

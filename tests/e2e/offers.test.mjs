@@ -8,69 +8,25 @@
 //    redemption with an order number, and it moves to the used list (and the API has it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { client, launchChromium, setupServer, siteSecret, openVisitor, openConsole } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
 const AGENT = { email: 'agent@example.com', password: 'agent-password-123', name: '小王' };
-let dataDir, server, base = '', browser, api, site, secret, customerId;
+let env, base = '', browser, api, site, secret, customerId;
 const foreign = [];
 
 async function consoleAs(who, locale = 'zh-CN') {
-	const ctx = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const P = await ctx.newPage();
-	await P.goto(base + '/');
-	await signIn(P, who.email, who.password);
-	return { ctx, P };
+	return openConsole(browser, base, who, { locale, foreign });
 }
 
 /* A visitor on the demo shop; customer: sign them in as the shop would (see widget-orders.test.mjs). */
 async function visitor(locale, customer) {
-	const ctx = await browser.newContext({ locale, viewport: { width: 1000, height: 800 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const page = await ctx.newPage();
-	if (customer) {
-		const sig = crypto.createHmac('sha256', secret).update(customer).digest('hex');
-		await page.addInitScript(([id, sg]) => {
-			new MutationObserver((recs, obs) => {
-				const s = document.querySelector('script[data-site]');
-				if (!s) return;
-				s.setAttribute('data-customer-id', id);
-				s.setAttribute('data-customer-sig', sg);
-				obs.disconnect();
-			}).observe(document, { childList: true, subtree: true });
-		}, [customer, sig]);
-	}
-	await page.goto(`${base}/demo?site=${encodeURIComponent(site.key)}`);
-	await page.locator('#kefu-launcher').waitFor();
-	return { ctx, page };
+	return openVisitor(browser, base, site, { locale, customerId: customer, secret, foreign });
 }
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-offers-'));
-	for (const [u, role] of [[ADMIN, 'admin'], [AGENT, 'agent']]) {
-		const r = await run(['user', 'add', '--role', role, '--name', u.name, '--data', dataDir, u.email], u.password + '\n');
-		assert.equal(r.code, 0, r.stdout + r.stderr);
-	}
-	const s = startServer(dataDir);
-	server = s.proc;
-	base = await s.ready;
-	api = client(base);
-	const login = await api.call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await api.call('POST', '/api/v1/sites', { name: '茶叶店', origins: [], greeting: '您好' })).json.site;
-	const users = (await api.call('GET', '/api/v1/users')).json.users;
-	const mem = await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: users.map((u) => u.id) });
-	assert.equal(mem.status, 200, mem.body.toString());
+	env = await setupServer({ name: 'offers', users: [{ ...ADMIN, role: 'admin' }, { ...AGENT, role: 'agent' }], site: { name: '茶叶店', origins: [], greeting: '您好' } });
+	({ base, api, site } = env);
 	const key = await api.call('POST', '/api/v1/apikeys', { name: 'shop', scopes: ['orders:write'] });
 	assert.equal(key.status, 201, key.body.toString());
 	const put = await client(base).call('PUT', `/api/v1/sites/${site.id}/orders/SO-1001`, {
@@ -84,18 +40,12 @@ before(async () => {
 	assert.equal(rc.status, 200, rc.body.toString());
 	const rfm = await api.call('GET', `/api/v1/customers/${customerId}/rfm`);
 	assert.equal(rfm.json.rfm.tier, 'occasional', 'one paid order: the occasional tier');
-	const sec = await api.call('GET', `/api/v1/sites/${site.id}/identity`);
-	secret = sec.json.secret ?? sec.json.identity?.secret;
+	secret = await siteSecret(api, site);
 	assert.match(secret, /^[0-9a-f]{64}$/);
 	browser = await launchChromium();
 });
 
-after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
-});
+after(async () => { if (env) await env.stop(browser, foreign); });
 
 test('admin creates a coupon in Settings; the signed customer sees it in the widget; the agent redeems it in the panel', { timeout: 120000 }, async () => {
 	/* the admin, in Settings */

@@ -11,31 +11,15 @@
 //  - Settings → 售后规则 saves the admin's rules, and shows the server's reason for a bad value.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { client, launchChromium, setupServer, siteSecret, openVisitor, openConsole } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
-let dataDir, server, base = '', browser, api, site, secret, shopKey;
+let env, base = '', browser, api, site, secret, shopKey;
 const foreign = [];
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-returns-'));
-	const r = await run(['user', 'add', '--role', 'admin', '--name', ADMIN.name, '--data', dataDir, ADMIN.email], ADMIN.password + '\n');
-	assert.equal(r.code, 0, r.stdout + r.stderr);
-	const s = startServer(dataDir);
-	server = s.proc;
-	base = await s.ready;
-	api = client(base);
-	const login = await api.call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await api.call('POST', '/api/v1/sites', { name: '茶叶店', origins: [], greeting: '您好' })).json.site;
-	assert.equal((await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: [login.json.user.id] })).status, 200);
+	env = await setupServer({ name: 'returns', users: [{ ...ADMIN, role: 'admin' }], site: { name: '茶叶店', origins: [], greeting: '您好' } });
+	({ base, api, site } = env);
 	const key = await api.call('POST', '/api/v1/apikeys', { name: 'shop', scopes: ['orders:write'] });
 	shopKey = key.json.key;
 	const shop = client(base);
@@ -46,37 +30,16 @@ before(async () => {
 	};
 	const put = await shop.call('PUT', `/api/v1/sites/${site.id}/orders/SO-2001`, order, { Authorization: 'Bearer ' + shopKey });
 	assert.equal(put.status, 201, put.body.toString());
-	{ const sec = await api.call('GET', `/api/v1/sites/${site.id}/identity`); secret = sec.json.secret ?? sec.json.identity?.secret; }
+	secret = await siteSecret(api, site);
 	assert.match(secret, /^[0-9a-f]{64}$/);
 	browser = await launchChromium();
 });
 
-after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
-});
+after(async () => { if (env) await env.stop(browser, foreign); });
 
 /* The demo shop as the signed-in customer id (the claim added to the widget's tag before it runs). */
 async function customer(locale, id) {
-	const ctx = await browser.newContext({ locale, viewport: { width: 420, height: 860 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const page = await ctx.newPage();
-	const sig = crypto.createHmac('sha256', secret).update(id).digest('hex');
-	await page.addInitScript(([cid, sg]) => {
-		new MutationObserver((recs, obs) => {
-			const s = document.querySelector('script[data-site]');
-			if (!s) return;
-			s.setAttribute('data-customer-id', cid);
-			s.setAttribute('data-customer-sig', sg);
-			obs.disconnect();
-		}).observe(document, { childList: true, subtree: true });
-	}, [id, sig]);
-	await page.goto(`${base}/demo?site=${encodeURIComponent(site.key)}`);
-	await page.locator('#kefu-launcher').waitFor();
-	return { ctx, page };
+	return openVisitor(browser, base, site, { locale, viewport: { width: 420, height: 860 }, customerId: id, secret, foreign });
 }
 
 /* The status page's current step, reloaded. */
@@ -117,12 +80,7 @@ test('a return request on a delivered order moves through its steps and the cust
 	assert.ok((await S.content()).includes('茶叶受潮了'), 'the customer\'s own words in the thread');
 
 	/* the agent, in the console's ticket view */
-	const A = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
-	A.setDefaultTimeout(10000);
-	watchForeign(A, new URL(base).host, foreign);
-	const P = await A.newPage();
-	await P.goto(base + '/');
-	await signIn(P, ADMIN.email, ADMIN.password);
+	const { ctx: A, P } = await openConsole(browser, base, ADMIN, { locale: 'zh-CN', foreign });
 	await openTicket(P, id);
 	const panel = P.locator('.wf-panel');
 	await panel.waitFor();
@@ -147,12 +105,7 @@ test('a return request on a delivered order moves through its steps and the cust
 });
 
 test('Settings → 售后规则: the admin changes the return window and a category; the server keeps them', { timeout: 60000 }, async () => {
-	const A = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
-	A.setDefaultTimeout(10000);
-	watchForeign(A, new URL(base).host, foreign);
-	const P = await A.newPage();
-	await P.goto(base + '/');
-	await signIn(P, ADMIN.email, ADMIN.password);
+	const { ctx: A, P } = await openConsole(browser, base, ADMIN, { locale: 'zh-CN', foreign });
 	await P.click('nav [data-nav=settings]');
 	assert.equal((await P.locator('#aftersales-title').textContent()).trim(), '售后规则');
 	const form = P.locator('.aftersales-form');

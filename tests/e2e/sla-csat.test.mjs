@@ -11,18 +11,15 @@
 // ticket report shows the average and the count.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-	KEFU_BIN, CHROMIUM, run, startServer, stopServer, client, sessionCookie, launchChromium, until, startSmtpSink, signIn } from './lib.mjs';
+	client, sessionCookie, launchChromium, until, startSmtpSink, signIn, setupServer } from './lib.mjs';
 
 const EMAIL = 'boss@example.com';
 const SUP = 'sup@example.com';
 const AGENT = 'agent@example.com';
 const PASSWORD = 'correct-horse-battery-9';
 
-let dataDir, server, serverLog = '', base = '', browser, api, site, supId, agentId;
+let env, serverLog = '', base = '', browser, api, site, supId, agentId;
 const procs = [];
 let sinkOut = '';
 
@@ -54,33 +51,22 @@ async function login(email) {
 }
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found: build it with make, or set KEFU_BIN`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: scripts/deps check installs it`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-sla-'));
-	writeFileSync(join(dataDir, 'kefu.conf'), '[tickets]\nsla_tick_ms = 200\n');
-	for (const [email, role, name] of [[EMAIL, 'admin', 'Boss'], [SUP, 'supervisor', '王主管'], [AGENT, 'agent', '小李']]) {
-		const add = await run(['user', 'add', '--role', role, '--name', name, '--data', dataDir, email], PASSWORD + '\n');
-		assert.equal(add.code, 0, add.stderr);
-	}
-	const srv = startServer(dataDir, (d) => (serverLog += d));
-	server = srv.proc;
-	base = await srv.ready;
-	api = await login(EMAIL);
+	env = await setupServer({
+		name: 'sla', conf: '[tickets]\nsla_tick_ms = 200\n', onLog: (d) => (serverLog += d),
+		users: [[EMAIL, 'admin', 'Boss'], [SUP, 'supervisor', '王主管'], [AGENT, 'agent', '小李']].map(([email, role, name]) => ({ email, role, name, password: PASSWORD })),
+		site: { name: '工单店' }, members: (all) => all.filter((u) => u.email === SUP || u.email === AGENT),
+	});
+	({ base, api, site } = env);
 	const port = await startSmtpSink(procs, (d) => (sinkOut += d));
 	assert.equal((await api.call('PUT', '/api/v1/settings/smtp', { host: '127.0.0.1', port, from: 'service@shop.test' })).status, 200);
-	site = (await api.call('POST', '/api/v1/sites', { name: '工单店' })).json.site;
-	const users = (await api.call('GET', '/api/v1/users')).json.users;
-	supId = users.find((u) => u.email === SUP).id;
-	agentId = users.find((u) => u.email === AGENT).id;
-	await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: [supId, agentId] });
+	supId = env.users.find((u) => u.email === SUP).id;
+	agentId = env.users.find((u) => u.email === AGENT).id;
 	browser = await launchChromium();
 });
 
 after(async () => {
-	try { if (browser) await browser.close(); } catch { /* already gone */ }
 	for (const p of procs) p.kill('SIGTERM');
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+	if (env) await env.stop(browser);
 });
 
 async function consolePage(email, locale = 'zh-CN') {

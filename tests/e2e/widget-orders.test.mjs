@@ -9,14 +9,10 @@
 //    order card in the chat and the console draws it too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { client, launchChromium, setupServer, siteSecret, openVisitor, openConsole } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
-let dataDir, server, base = '', browser, api, shop, site, secret;
+let env, base = '', browser, api, shop, site, secret;
 const foreign = [];
 
 const ORDER = (status, total, placed, tracking) => ({
@@ -27,69 +23,31 @@ const ORDER = (status, total, placed, tracking) => ({
 
 /* A visitor (own storage) on the demo shop; sig: sign the customer in (data-customer-*). */
 async function visitor(locale, customerId) {
-	const ctx = await browser.newContext({ locale, viewport: { width: 1000, height: 800 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const page = await ctx.newPage();
 	const sent = [];
-	page.on('websocket', (ws) => ws.on('framesent', (f) => {
-		try { sent.push(JSON.parse(f.payload)); } catch { /* not JSON */ }
-	}));
-	if (customerId) {
-		/* the shop's page as a signed-in customer: the demo page's widget tag gets the signed claim
-		 * (data-customer-id / data-customer-sig) as the parser inserts it, before the async script runs.
-		 * (A page served by page.route would be "public" to Chromium, which then blocks the socket
-		 * to 127.0.0.1 by its local-network checks.) */
-		const sig = crypto.createHmac('sha256', secret).update(customerId).digest('hex');
-		await page.addInitScript(([id, sg]) => {
-			new MutationObserver((recs, obs) => {
-				const s = document.querySelector('script[data-site]');
-				if (!s) return;
-				s.setAttribute('data-customer-id', id);
-				s.setAttribute('data-customer-sig', sg);
-				obs.disconnect();
-			}).observe(document, { childList: true, subtree: true });
-		}, [customerId, sig]);
-	}
-	await page.goto(`${base}/demo?site=${encodeURIComponent(site.key)}`);
-	await page.locator('#kefu-launcher').waitFor();
+	const { ctx, page } = await openVisitor(browser, base, site, {
+		locale, customerId, secret, foreign,
+		onPage: (page) => page.on('websocket', (ws) => ws.on('framesent', (f) => {
+			try { sent.push(JSON.parse(f.payload)); } catch { /* not JSON */ }
+		})),
+	});
 	return { ctx, page, sent };
 }
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-worders-'));
-	const r = await run(['user', 'add', '--role', 'admin', '--name', ADMIN.name, '--data', dataDir, ADMIN.email], ADMIN.password + '\n');
-	assert.equal(r.code, 0, r.stdout + r.stderr);
-	const s = startServer(dataDir);
-	server = s.proc;
-	base = await s.ready;
-	api = client(base);
-	const login = await api.call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await api.call('POST', '/api/v1/sites', { name: '茶叶店', origins: [], greeting: '您好' })).json.site;
-	const mem = await api.call('PUT', `/api/v1/sites/${site.id}/members`, { user_ids: [login.json.user.id] });
-	assert.equal(mem.status, 200, mem.body.toString());
+	env = await setupServer({ name: 'worders', users: [{ ...ADMIN, role: 'admin' }], site: { name: '茶叶店', origins: [], greeting: '您好' } });
+	({ base, api, site } = env);
 	const key = await api.call('POST', '/api/v1/apikeys', { name: 'shop', scopes: ['orders:write'] });
 	assert.equal(key.status, 201, key.body.toString());
 	shop = client(base);
 	const put = (n, body) => shop.call('PUT', `/api/v1/sites/${site.id}/orders/${n}`, body, { Authorization: 'Bearer ' + key.json.key });
 	assert.equal((await put('SO-1001', ORDER('shipped', '398.00', '2026-11-20T08:30:00Z', 'SF1234567890'))).status, 201);
 	assert.equal((await put('SO-0900', ORDER('delivered', '59.00', '2026-10-02T08:30:00Z', 'SF0000000001'))).status, 201);
-	const sec = await api.call('GET', `/api/v1/sites/${site.id}/identity`);
-	secret = sec.json.secret ?? sec.json.identity?.secret;
+	secret = await siteSecret(api, site);
 	assert.match(secret, /^[0-9a-f]{64}$/);
 	browser = await launchChromium();
 });
 
-after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
-});
+after(async () => { if (env) await env.stop(browser, foreign); });
 
 test('order lookup in the widget by number + e-mail', { timeout: 60000 }, async () => {
 	const { ctx, page: B, sent } = await visitor('zh-CN');
@@ -130,12 +88,7 @@ test('order lookup in the widget by number + e-mail', { timeout: 60000 }, async 
 
 test('a signed customer sees "my orders" without typing; the agent sends an order card that the widget shows', { timeout: 90000 }, async () => {
 	/* the agent signs in first (online), so the widget opens the chat, not the offline form */
-	const A = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
-	A.setDefaultTimeout(10000);
-	watchForeign(A, new URL(base).host, foreign);
-	const P = await A.newPage();
-	await P.goto(base + '/');
-	await signIn(P, ADMIN.email, ADMIN.password);
+	const { ctx: A, P } = await openConsole(browser, base, ADMIN, { locale: 'zh-CN', foreign });
 	await P.click('nav [data-nav=inbox]');
 	const { ctx, page: B, sent } = await visitor('en-US', 'u-1001');
 	await B.click('#kefu-launcher');

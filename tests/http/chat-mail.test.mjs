@@ -6,10 +6,8 @@
 // next visit; a transcript e-mail on request; the SMTP test button.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import WebSocket from 'ws';
-import { startKefu, stopAll, login, api, sleep, ADMIN_EMAIL, ADMIN_PASSWORD } from './lib.mjs';
+import { startKefu, stopAll, login, api, sleep, ADMIN_EMAIL, ADMIN_PASSWORD, smtpSink, until } from './lib.mjs';
 
 const procs = [];
 after(async () => {
@@ -17,48 +15,7 @@ after(async () => {
 	await stopAll();
 });
 
-async function freePort() {
-	const s = net.createServer();
-	await new Promise((r) => s.listen(0, '127.0.0.1', r));
-	const { port } = s.address();
-	await new Promise((r) => s.close(r));
-	return port;
-}
-
-// Starts the sink; mails() returns the parsed messages received so far.
-async function smtpSink() {
-	const port = await freePort();
-	const p = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-	procs.push(p);
-	let out = '';
-	p.stdout.on('data', (d) => { out += d; });
-	for (let i = 0; i < 50; i++) {
-		const ok = await new Promise((r) => {
-			const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-			c.on('error', () => r(false));
-		});
-		if (ok) break;
-		await sleep(100);
-	}
-	const decode = (s) => s.replace(/=\?UTF-8\?B\?([^?]*)\?=/g, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
-	const mails = () => out.split(/^-{10} MESSAGE FOLLOWS -{10}$/m).slice(1).map((m) => {
-		const [head, ...rest] = m.split(/\r?\n\r?\n/);
-		const h = (k) => decode((new RegExp(`^${k}: (.*)$`, 'mi').exec(head) || [])[1] || '');
-		const body = Buffer.from(rest.join('\n').replace(/-{10} END MESSAGE -{10}[\s\S]*/, '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
-		return { to: h('To'), subject: h('Subject'), body };
-	});
-	return { port, mails };
-}
-
-async function waitFor(fn, what, ms = 5000) {
-	const t0 = Date.now();
-	for (;;) {
-		const v = fn();
-		if (v) return v;
-		if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
+const waitFor = (fn, what, ms = 5000) => until(fn, what, ms, 50);
 
 function socket(url, headers) {
 	const ws = new WebSocket(url, { headers });
@@ -69,7 +26,7 @@ function socket(url, headers) {
 }
 
 test('offline: auto-reply, agents e-mailed, the reply reaches the visitor by e-mail and on the next visit', async () => {
-	const sink = await smtpSink();
+	const sink = await smtpSink(procs);
 	const srv = await startKefu({ users: [{ email: 'agent@shop.test', password: 'agent-password-1', role: 'agent', name: '小王' }] });
 	const admin = await login(srv.base, ADMIN_EMAIL, ADMIN_PASSWORD);
 	let r = await api(srv.base, 'PUT', '/api/v1/settings/smtp', { ...admin, json: { host: '127.0.0.1', port: sink.port, from: 'service@shop.test' } });

@@ -13,12 +13,11 @@
 // time checks can be tested without waiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request, multipart, stopAll, sleep } from './lib.mjs';
+import { request, multipart, stopAll, sleep, smtpSink } from './lib.mjs';
 import { chatSetup, createSite, closeAllPeers } from './chatlib.mjs';
 
 let env, srv, site, dept, sink;
@@ -27,36 +26,6 @@ after(async () => { closeAllPeers(); for (const p of procs) p.kill('SIGTERM'); a
 
 const admin = (method, path, json) => request(srv.base, method, path, { cookie: env.admin.cookie, csrf: env.admin.csrf, json });
 const agent = (method, path, json) => request(srv.base, method, path, { cookie: env.a1.cookie, csrf: env.a1.csrf, json });
-
-async function freePort() {
-	const s = net.createServer();
-	await new Promise((r) => s.listen(0, '127.0.0.1', r));
-	const { port } = s.address();
-	await new Promise((r) => s.close(r));
-	return port;
-}
-
-// Debian's aiosmtpd printing what it receives; mails() parses it (base64 bodies, RFC 2047 subjects).
-async function smtpSink() {
-	const port = await freePort();
-	const p = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-	procs.push(p);
-	let out = '';
-	p.stdout.on('data', (d) => { out += d; });
-	for (let i = 0; i < 50; i++) {
-		const ok = await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); }); c.on('error', () => r(false)); });
-		if (ok) break;
-		await sleep(100);
-	}
-	const decode = (s) => s.replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b) => Buffer.from(b, 'base64').toString('utf8')).replace(/\s+/g, ' ');
-	const mails = () => out.split(/^-{10} MESSAGE FOLLOWS -{10}$/m).slice(1).map((m) => {
-		const [head, ...rest] = m.split(/\r?\n\r?\n/);
-		const h = (k) => decode((new RegExp(`^${k}: (.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(head) || [])[1] || '');
-		const body = Buffer.from(rest.join('\n').replace(/-{10} END MESSAGE -{10}[\s\S]*/, '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
-		return { to: h('To'), subject: h('Subject'), body };
-	});
-	return { port, mails };
-}
 
 // The server's stamp key, as the page would sign "form:<id>:<t>" (crypto_auth = HMAC-SHA512-256).
 // The key is derived from DATA/secret.key (HMAC-SHA256(secret, "kefu-derive:form-stamp")) and kept
@@ -93,7 +62,7 @@ const FIELDS = [
 let form;
 
 before(async () => {
-	sink = await smtpSink();
+	sink = await smtpSink(procs);
 	env = await chatSetup();
 	srv = env.srv;
 	site = env.plain;

@@ -665,3 +665,55 @@ export function openConn(host, port) {
 		sock.once('error', (e) => reject(e));
 	});
 }
+
+// ---------------------------------------------------------------------------------
+// SMTP sink: Debian's aiosmtpd (/usr/bin/python3 -m aiosmtpd) on a free loopback port,
+// printing every message it receives. One copy here so the mail tests parse alike.
+
+/** Polls fn (sync or async) every step ms until it returns something truthy, which it resolves;
+ * throws "timed out waiting for <what>" after ms. */
+export async function until(fn, what, ms = 5000, step = 100) {
+	const t0 = Date.now();
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+		await sleep(step);
+	}
+}
+
+/** A free loopback TCP port (listen on 0, read it, close). */
+export async function freePort() {
+	const s = net.createServer();
+	await new Promise((r) => s.listen(0, '127.0.0.1', r));
+	const { port } = s.address();
+	await new Promise((r) => s.close(r));
+	return port;
+}
+
+/**
+ * smtpSink(procs) starts the sink and pushes its process onto `procs` (the caller kills it
+ * in its after hook). Resolves {port, mails}; mails() parses what arrived so far into
+ * [{to, subject, body}] (base64 bodies, RFC 2047 subjects, folded headers joined).
+ */
+export async function smtpSink(procs) {
+	const port = await freePort();
+	const p = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`],
+		{ stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+	procs.push(p);
+	let out = '';
+	p.stdout.on('data', (d) => { out += d; });
+	for (let i = 0; i < 50; i++) {
+		const ok = await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); }); c.on('error', () => r(false)); });
+		if (ok) break;
+		await sleep(100);
+	}
+	const decode = (s) => s.replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b) => Buffer.from(b, 'base64').toString('utf8')).replace(/\s+/g, ' ');
+	const mails = () => out.split(/^-{10} MESSAGE FOLLOWS -{10}$/m).slice(1).map((m) => {
+		const [head, ...rest] = m.split(/\r?\n\r?\n/);
+		const h = (k) => decode((new RegExp(`^${k}: (.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(head) || [])[1] || '');
+		const body = Buffer.from(rest.join('\n').replace(/-{10} END MESSAGE -{10}[\s\S]*/, '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
+		return { to: h('To'), subject: h('Subject'), body };
+	});
+	return { port, mails };
+}

@@ -25,13 +25,14 @@ import { mkdtemp, writeFile, readFile, mkdir, chmod, chown, rm } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { startKefu, stopAll, login, api, request, runKefu, sleep, ADMIN_EMAIL, ADMIN_PASSWORD, REPO_ROOT } from './lib.mjs';
+import { startKefu, stopAll, login, api, request, runKefu, sleep, ADMIN_EMAIL, ADMIN_PASSWORD, REPO_ROOT, freePort, until as poll } from './lib.mjs';
 
 const FIX = join(REPO_ROOT, 'tests/unit/fixtures/mail');
 const IMAP_USER = 'kefu@shop.example', IMAP_PASS = 'imap-pass-1';
 const procs = [];
 const dirs = [];
 let srv, auth, imapPort, sink, site, mailbox;
+const until = (fn, what, ms = 20000) => poll(fn, what, ms);
 
 after(async () => {
 	if (process.env.MAIL_DEBUG && srv) console.error(srv.stderr().slice(-4000));   // MAIL_DEBUG=1: the server log
@@ -43,24 +44,6 @@ after(async () => {
 		for (const d of dirs) await rm(d, { recursive: true, force: true }).catch(() => {});
 	}
 });
-
-async function freePort() {
-	const s = net.createServer();
-	await new Promise((r) => s.listen(0, '127.0.0.1', r));
-	const { port } = s.address();
-	await new Promise((r) => s.close(r));
-	return port;
-}
-
-async function until(fn, what, ms = 20000) {
-	const t0 = Date.now();
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-		await sleep(100);
-	}
-}
 
 const canConnect = (port) => new Promise((r) => {
 	const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });

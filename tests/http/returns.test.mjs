@@ -13,42 +13,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import net from 'node:net';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { stopAll, request, multipart, sleep } from './lib.mjs';
+import { stopAll, request, multipart, sleep, smtpSink } from './lib.mjs';
 import { chatSetup, connectVisitor, closeAllPeers } from './chatlib.mjs';
 
 let env, srv, site, key, secret, sink;
 const procs = [];
 
-/* Debian's aiosmtpd as a printing SMTP sink; mails() parses what it received so far. */
-async function smtpSink() {
-	const srvp = net.createServer();
-	await new Promise((r) => srvp.listen(0, '127.0.0.1', r));
-	const { port } = srvp.address();
-	await new Promise((r) => srvp.close(r));
-	const p = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-	procs.push(p);
-	let out = '';
-	p.stdout.on('data', (d) => { out += d; });
-	for (let i = 0; i < 50; i++) {
-		const ok = await new Promise((r) => {
-			const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-			c.on('error', () => r(false));
-		});
-		if (ok) break;
-		await sleep(100);
-	}
-	const decode = (x) => x.replace(/=\?UTF-8\?B\?([^?]*)\?=/g, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
-	const mails = () => out.split(/^-{10} MESSAGE FOLLOWS -{10}$/m).slice(1).map((m) => {
-		const [head, ...rest] = m.split(/\r?\n\r?\n/);
-		const h = (k) => decode((new RegExp(`^${k}: (.*)$`, 'mi').exec(head) || [])[1] || '');
-		const body = Buffer.from(rest.join('\n').replace(/-{10} END MESSAGE -{10}[\s\S]*/, '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
-		return { to: h('To'), subject: h('Subject'), body };
-	});
-	return { port, mails };
-}
 async function mailTo(to, subject) {
 	for (let i = 0; i < 100; i++) {
 		const m = sink.mails().find((x) => x.to.includes(to) && x.subject === subject);
@@ -100,7 +72,7 @@ before(async () => {
 		service_points: [{ id: 'sh', name: '上海维修中心', address: '上海市…', phone: '021-1234' }],
 	});
 	assert.equal(r.status, 200, r.text);
-	sink = await smtpSink();
+	sink = await smtpSink(procs);
 	r = await admin('PUT', '/api/v1/settings/smtp', { host: '127.0.0.1', port: sink.port, from: 'service@shop.test' });
 	assert.equal(r.status, 200, r.text);
 });

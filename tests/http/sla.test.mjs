@@ -9,55 +9,11 @@
 // report's figures and its input checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import { startKefu, stopAll, login, api, request, sleep, ADMIN_EMAIL, ADMIN_PASSWORD } from './lib.mjs';
+import { startKefu, stopAll, login, api, request, sleep, ADMIN_EMAIL, ADMIN_PASSWORD, smtpSink, until } from './lib.mjs';
 
 const procs = [];
 let srv, admin, agent, sup, site, sink, agentId, supId;
-
-async function freePort() {
-	const s = net.createServer();
-	await new Promise((r) => s.listen(0, '127.0.0.1', r));
-	const { port } = s.address();
-	await new Promise((r) => s.close(r));
-	return port;
-}
-
-// The SMTP sink; mails() parses what it printed so far (base64 bodies, RFC 2047 subjects).
-async function smtpSink() {
-	const port = await freePort();
-	const p = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-	procs.push(p);
-	let out = '';
-	p.stdout.on('data', (d) => { out += d; });
-	for (let i = 0; i < 50; i++) {
-		const ok = await new Promise((r) => {
-			const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-			c.on('error', () => r(false));
-		});
-		if (ok) break;
-		await sleep(100);
-	}
-	const decode = (s) => s.replace(/=\?UTF-8\?B\?([^?]*)\?=/g, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
-	const mails = () => out.split(/^-{10} MESSAGE FOLLOWS -{10}$/m).slice(1).map((m) => {
-		const [head, ...rest] = m.split(/\r?\n\r?\n/);
-		const h = (k) => decode((new RegExp(`^${k}: (.*)$`, 'mi').exec(head) || [])[1] || '');
-		const body = Buffer.from(rest.join('\n').replace(/-{10} END MESSAGE -{10}[\s\S]*/, '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
-		return { to: h('To'), subject: h('Subject'), body };
-	});
-	return { port, mails };
-}
-
-async function waitFor(fn, what, ms = 6000) {
-	const t0 = Date.now();
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-		await sleep(100);
-	}
-}
+const waitFor = (fn, what, ms = 6000) => until(fn, what, ms);
 
 const as = (s) => ({ cookie: s.cookie, csrf: s.csrf });
 const getTicket = async (id) => (await api(srv.base, 'GET', `/api/v1/tickets/${id}`, as(admin))).json;
@@ -71,7 +27,7 @@ const putPolicy = (type, prio, json, who = admin) =>
 	api(srv.base, 'PUT', `/api/v1/sites/${site.id}/sla-policies/${type}/${prio}`, { ...as(who), json });
 
 before(async () => {
-	sink = await smtpSink();
+	sink = await smtpSink(procs);
 	srv = await startKefu({
 		conf: { tickets: { sla_tick_ms: 200 } },
 		users: [

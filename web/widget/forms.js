@@ -6,6 +6,7 @@
 // styles; form names go in as textContent only.
 
 import { el } from './card.js';
+import { overlay } from './view.js';
 
 var T = {
 	'zh-CN': { btn: '留言/表单', title: '留言 / 表单', back: '返回' },
@@ -20,22 +21,7 @@ export function formsSetup(o) {
 }
 
 function build(o, S, forms) {
-	var btn = el('button', 'kefu-end', S.btn), back = el('button', 'kefu-end', S.back);
-	btn.type = back.type = 'button';
-	btn.id = 'kefu-forms-btn';
-	btn.setAttribute('aria-expanded', 'false');
-	btn.setAttribute('aria-controls', 'kefu-forms');
-	var head = o.panel.querySelector('.kefu-head');
-	head.insertBefore(btn, head.querySelector('#kefu-email-transcript'));
-	var view = el('section', 'kefu-orders'), bar = el('div', 'kefu-head'), body = el('div', 'kefu-orders-body');
-	view.id = 'kefu-forms';
-	view.setAttribute('aria-label', S.title);
-	view.hidden = true;
-	bar.appendChild(el('span', 'kefu-title kefu-hl', S.title));
-	bar.appendChild(back);
-	view.appendChild(bar);
-	view.appendChild(body);
-	o.panel.appendChild(view);
+	var body = overlay(o, 'forms', S, function () { if (forms.length === 1) open(forms[0]); else list(); }).body;
 
 	function list() {
 		body.textContent = '';
@@ -56,17 +42,4 @@ function build(o, S, forms) {
 		body.textContent = '';
 		body.appendChild(fr);
 	}
-	function show(on) {
-		view.hidden = !on;
-		btn.setAttribute('aria-expanded', on ? 'true' : 'false');
-		if (!on) return btn.focus();
-		if (forms.length === 1) open(forms[0]);
-		else list();
-		back.focus();
-	}
-	btn.addEventListener('click', function () { show(view.hidden); });
-	back.addEventListener('click', function () { show(false); });
-	view.addEventListener('keydown', function (e) {
-		if (e.key === 'Escape') { e.stopPropagation(); show(false); }
-	});
 }

@@ -6,6 +6,7 @@
 // the orders view's styles (widget.css .kefu-orders, .kefu-order) to stay small.
 
 import { el } from './card.js';
+import { overlay } from './view.js';
 
 var T = {
 	'zh-CN': { btn: '优惠', title: '我的优惠', back: '返回对话', none: '暂无可用优惠', copy: '复制', copied: '已复制', until: '有效期至 ', err: '加载失败，请稍后再试' },
@@ -51,27 +52,9 @@ function card(parent, x, S) {
 export function offersSetup(o) {
 	if (!o.script.getAttribute('data-customer-id') || !o.script.getAttribute('data-customer-sig')) return;
 	var S = T[o.lang] || T.en;
-	var btn = el('button', 'kefu-end', S.btn);
-	btn.type = 'button';
-	btn.id = 'kefu-offers-btn';
-	btn.setAttribute('aria-expanded', 'false');
-	btn.setAttribute('aria-controls', 'kefu-offers');
-	var head = o.panel.querySelector('.kefu-head');
-	head.insertBefore(btn, head.querySelector('#kefu-email-transcript'));
-	var view = el('section', 'kefu-orders');
-	view.id = 'kefu-offers';
-	view.setAttribute('aria-label', S.title);
-	view.hidden = true;
-	var bar = el('div', 'kefu-head'), back = el('button', 'kefu-end', S.back);
-	back.type = 'button';
-	bar.appendChild(el('span', 'kefu-title kefu-hl', S.title));
-	bar.appendChild(back);
-	var body = el('div', 'kefu-orders-body');
+	var body = overlay(o, 'offers', S, load).body;
 	body.id = 'kefu-offers-list';
 	body.setAttribute('aria-live', 'polite');
-	view.appendChild(bar);
-	view.appendChild(body);
-	o.panel.appendChild(view);
 
 	/* Fetched each time the view opens: offers end and get used up. */
 	function load() {
@@ -85,16 +68,4 @@ export function offersSetup(o) {
 				list.forEach(function (x) { card(body, x, S); });
 			}, function () { body.appendChild(el('p', 'kefu-orders-none', S.err)); });
 	}
-	function show(on) {
-		view.hidden = !on;
-		btn.setAttribute('aria-expanded', on ? 'true' : 'false');
-		if (!on) return btn.focus();
-		load();
-		back.focus();
-	}
-	btn.addEventListener('click', function () { show(view.hidden); });
-	back.addEventListener('click', function () { show(false); });
-	view.addEventListener('keydown', function (e) {
-		if (e.key === 'Escape') { e.stopPropagation(); show(false); }
-	});
 }

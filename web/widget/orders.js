@@ -9,6 +9,7 @@
 
 import { returnsButton } from './returns.js';
 import { el, orderCard } from './card.js';
+import { overlay } from './view.js';
 
 var T = {
 	'zh-CN': {
@@ -33,24 +34,8 @@ var T = {
  * takes the welcome's `customer` (null: a guest). */
 export function ordersSetup(o) {
 	var S = T[o.lang] || T.en, who = null, busy = false, q = '?site=' + encodeURIComponent(o.site);
-	var btn = el('button', 'kefu-end', S.btn);
-	btn.type = 'button';
-	btn.id = 'kefu-orders-btn';
-	btn.setAttribute('aria-expanded', 'false');
-	btn.setAttribute('aria-controls', 'kefu-orders');
-	var head = o.panel.querySelector('.kefu-head');
-	head.insertBefore(btn, head.querySelector('#kefu-email-transcript'));
-
-	var view = el('section', 'kefu-orders');
-	view.id = 'kefu-orders';
-	view.setAttribute('aria-label', S.title);
-	view.hidden = true;
-	var back = el('button', 'kefu-end', S.back);
-	back.type = 'button';
-	back.id = 'kefu-orders-back';
-	var bar = el('div', 'kefu-head');
-	bar.appendChild(el('span', 'kefu-title kefu-hl', S.title));
-	bar.appendChild(back);
+	var v = overlay(o, 'orders', S, function () { loadMine(); return who ? null : num; }), view = v.view, body = v.body;
+	v.back.id = 'kefu-orders-back';
 	var mine = el('div', 'kefu-orders-mine');
 	mine.id = 'kefu-orders-mine';
 	mine.setAttribute('aria-live', 'polite');
@@ -68,12 +53,8 @@ export function ordersSetup(o) {
 	form.appendChild(contact.parentNode);
 	form.appendChild(go);
 	form.appendChild(out);
-	var body = el('div', 'kefu-orders-body');
 	body.appendChild(mine);
 	body.appendChild(form);
-	view.appendChild(bar);
-	view.appendChild(body);
-	o.panel.appendChild(view);
 
 	function input(iid, label, max) {
 		var lab = el('label', 'kefu-field'), inp = el('input');
@@ -82,13 +63,6 @@ export function ordersSetup(o) {
 		lab.appendChild(el('span', '', label));
 		lab.appendChild(inp);
 		return inp;
-	}
-	function show(on) {
-		view.hidden = !on;
-		btn.setAttribute('aria-expanded', on ? 'true' : 'false');
-		if (!on) return btn.focus();
-		loadMine();
-		(who ? back : num).focus();
 	}
 	function api(path, init) {
 		return fetch(o.origin + path + q, init).then(function (r) {
@@ -128,11 +102,6 @@ export function ordersSetup(o) {
 				else out.textContent = S[r.status === 404 ? 'noMatch' : r.status === 429 ? 'many' : r.status === 422 ? 'need' : 'err'];
 			}, function () { out.textContent = S.err; })
 			.then(function () { busy = false; });
-	});
-	btn.addEventListener('click', function () { show(view.hidden); });
-	back.addEventListener('click', function () { show(false); });
-	view.addEventListener('keydown', function (e) {
-		if (e.key === 'Escape') { e.stopPropagation(); show(false); }
 	});
 	return {
 		identified: function (c) { who = c || null; if (!view.hidden) loadMine(); },

@@ -6,6 +6,7 @@
 // the orders view's styles (widget.css .kefu-orders, .kefu-order) to stay small.
 
 import { el } from './card.js';
+import { overlay } from './view.js';
 
 var T = {
 	'zh-CN': { btn: '工单', title: '我的工单', back: '返回对话', none: '暂无工单', err: '加载失败，请稍后再试',
@@ -20,26 +21,8 @@ var T = {
 export function ticketsSetup(o) {
 	if (!o.script.getAttribute('data-customer-id') || !o.script.getAttribute('data-customer-sig')) return;
 	var S = T[o.lang] || T.en;
-	var btn = el('button', 'kefu-end', S.btn);
-	btn.type = 'button';
-	btn.id = 'kefu-tickets-btn';
-	btn.setAttribute('aria-expanded', 'false');
-	btn.setAttribute('aria-controls', 'kefu-tickets');
-	var head = o.panel.querySelector('.kefu-head');
-	head.insertBefore(btn, head.querySelector('#kefu-email-transcript'));
-	var view = el('section', 'kefu-orders');
-	view.id = 'kefu-tickets';
-	view.setAttribute('aria-label', S.title);
-	view.hidden = true;
-	var bar = el('div', 'kefu-head'), back = el('button', 'kefu-end', S.back);
-	back.type = 'button';
-	bar.appendChild(el('span', 'kefu-title kefu-hl', S.title));
-	bar.appendChild(back);
-	var body = el('div', 'kefu-orders-body');
+	var body = overlay(o, 'tickets', S, load).body;
 	body.setAttribute('aria-live', 'polite');
-	view.appendChild(bar);
-	view.appendChild(body);
-	o.panel.appendChild(view);
 
 	function row(x) {
 		var c = el('div', 'kefu-order kefu-ticket');
@@ -63,16 +46,4 @@ export function ticketsSetup(o) {
 				list.forEach(row);
 			}, function () { body.appendChild(el('p', 'kefu-orders-none', S.err)); });
 	}
-	function show(on) {
-		view.hidden = !on;
-		btn.setAttribute('aria-expanded', on ? 'true' : 'false');
-		if (!on) return btn.focus();
-		load();
-		back.focus();
-	}
-	btn.addEventListener('click', function () { show(view.hidden); });
-	back.addEventListener('click', function () { show(false); });
-	view.addEventListener('keydown', function (e) {
-		if (e.key === 'Escape') { e.stopPropagation(); show(false); }
-	});
 }
