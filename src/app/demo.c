@@ -381,7 +381,7 @@ int demo_seed(struct store *st)
 	    ticket_demo_seed(&a, sd.site.id, sd.agent ? sd.agent : sd.nagents ? sd.agents[0] : 0, sd.supervisor) != 0)
 		return KF_EIO;
 	printf("seeded %s: departments 售前咨询 and 售后服务, an invitation rule, %d days of traffic and chats,\n"
-	       "an after-sales form and six tickets (a return, a repair, an overdue complaint ...),\n"
+	       "an after-sales form, a complaints form and six tickets (a return, a repair, an overdue complaint ...),\n"
 	       "a help centre of %zu articles (/help/%s) and the FAQ bot\n", sd.site.name, DAYS, KF_ARRAY_LEN(faq),
 	       sd.site.key);
 	return 0;

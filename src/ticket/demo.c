@@ -19,6 +19,28 @@
 #define HOUR 3600
 #define DAY 86400
 
+/* Complaints have their own door (投诉): a form whose tickets are complaints, so they start at
+ * high priority with the complaint SLA. */
+static int complaint_form(struct app *a, int64_t site_id, int64_t now)
+{
+	struct store_form f;
+	memset(&f, 0, sizeof(f));
+	f.site_id = site_id;
+	snprintf(f.name, sizeof(f.name), "投诉与建议");
+	snprintf(f.ticket_type, sizeof(f.ticket_type), "complaint");
+	snprintf(f.title, sizeof(f.title), "投诉与建议 Complaints");
+	snprintf(f.intro, sizeof(f.intro), "您的投诉会由主管跟进，一小时内回复。 A supervisor follows every complaint; we answer within an hour.");
+	snprintf(f.success_message, sizeof(f.success_message), "已收到您的投诉，我们会尽快联系您。 We have your complaint and will contact you soon.");
+	snprintf(f.fields, sizeof(f.fields), "%s",
+		 "[{\"key\":\"name\",\"label\":\"姓名 Name\",\"type\":\"text\",\"required\":true,\"max_length\":60},"
+		 "{\"key\":\"email\",\"label\":\"邮箱 E-mail\",\"type\":\"email\",\"required\":true},"
+		 "{\"key\":\"order\",\"label\":\"订单号 Order number\",\"type\":\"order_number\",\"required\":false},"
+		 "{\"key\":\"details\",\"label\":\"投诉内容 What happened\",\"type\":\"textarea\",\"required\":true,\"max_length\":2000}]");
+	f.active = 1;
+	f.created_at = f.updated_at = now;
+	return store_form_create(a->st, &f);
+}
+
 static int demo_form(struct app *a, int64_t site_id, int64_t now)
 {
 	struct store_form f;
@@ -106,7 +128,7 @@ int ticket_demo_seed(struct app *a, int64_t site_id, int64_t agent, int64_t supe
 	int64_t now = time_now_s(), id;
 	char number[65] = "", sku[65] = "", name[256] = "", wf[1024];
 	ticket_sla_hooks(a);   /* complaints get their priority and SLA due times as in the server */
-	if (demo_form(a, site_id, now) != 0)
+	if (demo_form(a, site_id, now) != 0 || complaint_form(a, site_id, now) != 0)
 		return KF_EIO;
 
 	id = demo_ticket(a, site_id, "demo-002", "email", "question", "发票抬头需要改成公司名称",
