@@ -76,7 +76,7 @@ function Row({ f, i, list }) {
 export function CrmFieldsPanel() {
 	const sites = useSignal([]);
 	const site = useSignal(0);
-	const list = useSignal([]);
+	const list = useSignal(null);   /* null while the site's fields load: editing waits for them */
 	const msg = useSignal('');
 	useEffect(() => {
 		get('/api/v1/sites').then((d) => {
@@ -87,6 +87,7 @@ export function CrmFieldsPanel() {
 	useEffect(() => {
 		if (!site.value) return;
 		msg.value = '';
+		list.value = null;
 		get('/api/v1/sites/' + site.value + '/customer-fields').then(
 			(d) => (list.value = (d.fields || []).map((f) => ({ ...f, optionsText: (f.options || []).join(', ') }))),
 			() => (list.value = []),
@@ -111,13 +112,15 @@ export function CrmFieldsPanel() {
 		<p class="muted">${tf('help')}</p>
 		${sites.value.length > 1 && html`<label>${tf('site')} <select id="crm-fields-site" onChange=${(e) => (site.value = +e.currentTarget.value)}>
 			${sites.value.map((x) => html`<option value=${x.id} selected=${x.id === site.value}>${x.name}</option>`)}</select></label>`}
-		${list.value.length
+		${list.value === null
+			? html`<p class="muted">…</p>`
+			: list.value.length
 			? html`<table class="crm-fields-table"><thead><tr><th>${tf('key')}</th><th>${tf('label')}</th><th>${tf('type')}</th><th>${tf('options')}</th><th></th></tr></thead>
 				<tbody>${list.value.map((f, i) => html`<${Row} key=${i} f=${f} i=${i} list=${list} />`)}</tbody></table>`
 			: html`<p class="muted">${tf('none')}</p>`}
-		<button type="button" class="small" id="crm-fields-add"
+		${list.value !== null && html`<button type="button" class="small" id="crm-fields-add"
 			onClick=${() => (list.value = [...list.value, { key: '', label: '', type: 'text', optionsText: '' }])}>${tf('add')}</button>
-		<button type="submit" class="primary" id="crm-fields-save">${tf('save')}</button>
+		<button type="submit" class="primary" id="crm-fields-save">${tf('save')}</button>`}
 		<span role="status" class="muted" id="crm-fields-status">${msg.value}</span>
 	</form>`;
 }

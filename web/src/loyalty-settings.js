@@ -110,10 +110,12 @@ export function LoyaltyPanel() {
 	const { site, picker } = useSite();
 	const rules = useSignal(null);
 	const mult = useSignal([]);
-	const levels = useSignal([]);
+	const levels = useSignal(null);   /* null while loading: the form waits for rules and levels */
 	const msg = useSignal('');
 	useEffect(() => {
 		if (!site.value) return;
+		rules.value = null;
+		levels.value = null;
 		get(`/api/v1/sites/${site.value}/points-rules`).then((d) => {
 			rules.value = d.rules;
 			mult.value = Object.entries(d.rules.multipliers || {}).map(([cat, pct]) => ({ cat, pct }));
@@ -135,7 +137,7 @@ export function LoyaltyPanel() {
 				min_points: num(l.min_points), period_days: num(l.period_days, 365), benefits: l.benefits || '' })) });
 		});
 	}
-	if (!r) return html`<div id="loyalty-form">${picker('loyalty-site')}</div>`;
+	if (!r || levels.value === null) return html`<div id="loyalty-form">${picker('loyalty-site')}</div>`;
 	return html`<form class="loyalty-settings" id="loyalty-form" onSubmit=${save}>
 		${picker('loyalty-site')}
 		<p class="inline-fields">${tl('earn')} <input id="loy-unit" type="number" min="0.01" step="0.01" class="num-input" value=${r.unit_yuan ?? r.unit_cents / 100}
