@@ -97,30 +97,39 @@ static void agent_reply(struct app *a, int64_t id, int64_t agent, const char *ki
 }
 
 /* The first delivered order of a demo customer, as {"number", "sku", "name"} for a workflow. */
+struct pick {
+	struct app *a;
+	int64_t site_id;
+	char *number, *sku, *name;
+	size_t nsz, ssz, namesz;
+	int found;
+};
+
+static int pick_delivered(void *ud, const struct store_order *head)
+{
+	struct pick *p = ud;
+	struct store_order o;
+	if (strcmp(head->status, "delivered") != 0 || store_order_get(p->a->st, p->site_id, head->number, &o) != 0)
+		return 0;
+	if (o.nitems > 0) {
+		snprintf(p->number, p->nsz, "%s", o.number);
+		snprintf(p->sku, p->ssz, "%s", o.items[0].sku);
+		snprintf(p->name, p->namesz, "%s", o.items[0].name);
+		p->found = 1;
+	}
+	store_order_free(&o);
+	return p->found;   /* non-zero stops the walk */
+}
+
 static int delivered_order(struct app *a, int64_t site_id, const char *ext, char *number, size_t nsz, char *sku,
 			   size_t ssz, char *name, size_t namesz)
 {
 	struct store_customer c;
-	struct store_order o;
+	struct pick p = { a, site_id, number, sku, name, nsz, ssz, namesz, 0 };
 	if (store_customer_by_external(a->st, site_id, ext, &c) != 0)
 		return KF_ENOTFOUND;
-	/* DS1000xx numbers are sequential per customer in crm/demo.c; try the customer's first few */
-	for (int n = 100001; n < 100400; n++) {
-		char num[16];
-		snprintf(num, sizeof(num), "DS%06d", n);
-		if (store_order_get(a->st, site_id, num, &o) != 0)
-			continue;
-		int ok = o.customer_id == c.id && strcmp(o.status, "delivered") == 0 && o.nitems > 0;
-		if (ok) {
-			snprintf(number, nsz, "%s", o.number);
-			snprintf(sku, ssz, "%s", o.items[0].sku);
-			snprintf(name, namesz, "%s", o.items[0].name);
-		}
-		store_order_free(&o);
-		if (ok)
-			return 0;
-	}
-	return KF_ENOTFOUND;
+	store_order_each(a->st, site_id, c.id, 50, pick_delivered, &p);
+	return p.found ? 0 : KF_ENOTFOUND;
 }
 
 int ticket_demo_seed(struct app *a, int64_t site_id, int64_t agent, int64_t supervisor)

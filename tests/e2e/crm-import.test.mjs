@@ -3,50 +3,31 @@
 // the counts and the rejected rows' line numbers; the good orders are then in the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { setupServer, launchChromium, openConsole } from './lib.mjs';
 
-const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长' };
-let dataDir, server, base = '', browser, api, site;
+const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店长', role: 'admin' };
+let env, browser, site, dataDir;
 const foreign = [];
-const call = (...args) => api.call(...args);
+const call = (...args) => env.api.call(...args);
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-import-'));
-	const r = await run(['user', 'add', '--role', 'admin', '--name', ADMIN.name, '--data', dataDir, ADMIN.email], ADMIN.password + '\n');
-	assert.equal(r.code, 0, r.stdout + r.stderr);
-	const srv = startServer(dataDir);
-	server = srv.proc;
-	base = await srv.ready;
-	api = client(base);
-	const login = await call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await call('POST', '/api/v1/sites', { name: '茶叶店', origins: [], greeting: '您好' })).json.site;
+	env = await setupServer({ name: 'import', users: [ADMIN], site: { name: '茶叶店', origins: [], greeting: '您好' } });
+	site = env.site;
+	dataDir = env.dataDir;
 	browser = await launchChromium();
 });
 
 after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
+	if (env) await env.stop(browser, foreign);
 });
 
 test('an admin imports a CSV from Settings and sees the report with line numbers', { timeout: 60000 }, async () => {
 	const file = join(dataDir, 'orders.csv');
 	writeFileSync(file, 'order_id,placed_at,amount,status\nT-1,2026-11-01,10.00,paid\nT-2,2026-11-02,-1,paid\n' +
 		'T-3,2026-11-03,3.00,lost\nT-4,2026-11-04,4.50,delivered\n');
-	const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const P = await ctx.newPage();
-	await P.goto(base + '/');
-	await signIn(P, ADMIN.email, ADMIN.password);
+	const { ctx, P } = await openConsole(browser, env.base, ADMIN, { locale: 'zh-CN', viewport: { width: 1280, height: 900 }, foreign });
 	await P.click('nav [data-nav=settings]');
 	assert.equal(await P.locator('#crm-import-title').textContent(), '导入订单（CSV）');
 	await P.locator('#crm-import-site option', { hasText: '茶叶店' }).waitFor({ state: 'attached' });

@@ -5,47 +5,25 @@
 // fails if a form shows "saved" without saving what was typed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KEFU_BIN, CHROMIUM, run, startServer, stopServer, watchForeign, client, sessionCookie, launchChromium, signIn } from './lib.mjs';
+import { setupServer, launchChromium, openConsole } from './lib.mjs';
 
-const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店長' };
-let dataDir, server, base = '', browser, api, site;
+const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery-9', name: '店長', role: 'admin' };
+let env, browser, site;
 const foreign = [];
-const call = (...args) => api.call(...args);
+const call = (...args) => env.api.call(...args);
 
 before(async () => {
-	assert.ok(existsSync(KEFU_BIN), `${KEFU_BIN} not found`);
-	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found`);
-	dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-crmset-'));
-	const r = await run(['user', 'add', '--role', 'admin', '--name', ADMIN.name, '--data', dataDir, ADMIN.email], ADMIN.password + '\n');
-	assert.equal(r.code, 0, r.stdout + r.stderr);
-	const srv = startServer(dataDir);
-	server = srv.proc;
-	base = await srv.ready;
-	api = client(base);
-	const login = await call('POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
-	api.cookie = sessionCookie(login);
-	api.csrf = login.json.csrf_token;
-	site = (await call('POST', '/api/v1/sites', { name: '茶行', origins: [], greeting: '您好' })).json.site;
+	env = await setupServer({ name: 'crmset', users: [ADMIN], site: { name: '茶行', origins: [], greeting: '您好' } });
+	site = env.site;
 	browser = await launchChromium();
 });
 
 after(async () => {
-	try { if (browser) await browser.close(); } catch { /* gone */ }
-	await stopServer(server);
-	if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-	assert.deepEqual(foreign, [], 'no request left the server origin');
+	if (env) await env.stop(browser, foreign);
 });
 
 test('an admin sets custom fields, points rules, levels and a tier rule in Settings', { timeout: 60000 }, async () => {
-	const ctx = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1400, height: 1000 } });
-	ctx.setDefaultTimeout(10000);
-	watchForeign(ctx, new URL(base).host, foreign);
-	const P = await ctx.newPage();
-	await P.goto(base + '/');
-	await signIn(P, ADMIN.email, ADMIN.password);
+	const { ctx, P } = await openConsole(browser, env.base, ADMIN, { locale: 'zh-TW', viewport: { width: 1400, height: 1000 }, foreign });
 	await P.click('nav [data-nav=settings]');
 	assert.equal(await P.locator('#crm-fields-title').textContent(), '客戶自訂欄位');
 	assert.equal(await P.locator('#loyalty-title').textContent(), '點數與會員等級');

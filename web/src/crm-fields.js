@@ -9,6 +9,7 @@ import { useSignal } from '@preact/signals';
 import htm from 'htm';
 import { get, put } from './api.js';
 import { lang } from './i18n.js';
+import { useSites, SitePicker } from './visitors.js';
 
 const html = htm.bind(h);
 const TYPES = ['text', 'number', 'date', 'select', 'boolean'];
@@ -74,16 +75,9 @@ function Row({ f, i, list }) {
 }
 
 export function CrmFieldsPanel() {
-	const sites = useSignal([]);
-	const site = useSignal(0);
+	const { sites, site, choose } = useSites();
 	const list = useSignal(null);   /* null while the site's fields load: editing waits for them */
 	const msg = useSignal('');
-	useEffect(() => {
-		get('/api/v1/sites').then((d) => {
-			sites.value = d.sites || [];
-			if (sites.value.length) site.value = sites.value[0].id;
-		}, () => {});
-	}, []);
 	useEffect(() => {
 		if (!site.value) return;
 		msg.value = '';
@@ -110,8 +104,7 @@ export function CrmFieldsPanel() {
 	}
 	return html`<form class="crm-fields" id="crm-fields-form" onSubmit=${save}>
 		<p class="muted">${tf('help')}</p>
-		${sites.value.length > 1 && html`<label>${tf('site')} <select id="crm-fields-site" onChange=${(e) => (site.value = +e.currentTarget.value)}>
-			${sites.value.map((x) => html`<option value=${x.id} selected=${x.id === site.value}>${x.name}</option>`)}</select></label>`}
+		<${SitePicker} sites=${sites} site=${site} choose=${choose} id="crm-fields-site" />
 		${list.value === null
 			? html`<p class="muted">…</p>`
 			: list.value.length

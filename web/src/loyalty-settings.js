@@ -11,6 +11,7 @@ import { useSignal } from '@preact/signals';
 import htm from 'htm';
 import { get, put, post } from './api.js';
 import { lang } from './i18n.js';
+import { useSites, SitePicker } from './visitors.js';
 
 const html = htm.bind(h);
 const TIERS = ['key', 'active', 'occasional', 'registered'];
@@ -67,18 +68,11 @@ const yuan = (cents) => (cents == null ? '' : String(cents / 100));
 const cents = (v) => Math.round(parseFloat(String(v).replace(/[,，]/g, '')) * 100) || 0;
 const num = (v, def = 0) => (v === '' || v == null || isNaN(+v) ? def : Math.trunc(+v));
 
-/* The admin's sites and the chosen one; renders a picker when there are several. */
+/* The admin's sites and the chosen one (visitors.js's, remembered in this browser), with its
+ * picker when there are several. */
 function useSite() {
-	const sites = useSignal([]);
-	const site = useSignal(0);
-	useEffect(() => {
-		get('/api/v1/sites').then((d) => {
-			sites.value = d.sites || [];
-			if (sites.value.length) site.value = sites.value[0].id;
-		}, () => {});
-	}, []);
-	const picker = (id) => sites.value.length > 1 && html`<label>${tl('site')} <select id=${id} onChange=${(e) => (site.value = +e.currentTarget.value)}>
-		${sites.value.map((x) => html`<option value=${x.id} selected=${x.id === site.value}>${x.name}</option>`)}</select></label>`;
+	const { sites, site, choose } = useSites();
+	const picker = (id) => html`<${SitePicker} sites=${sites} site=${site} choose=${choose} id=${id} />`;
 	return { site, picker };
 }
 
